@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine with Python 3.11:
+#   make report   builds the toolkit: report/_output/tomas.{html,pdf,docx} from data/raw/
+#   make test     runs the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: report test validate dag clean
+
+# Pinned versions (requirements.txt) are what CI and these commands use.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+report: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake
+
+test: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
+
+validate: $(STAMP)
+	$(BIN)/tomas validate
+
+dag: $(STAMP)
+	$(BIN)/snakemake --dag
+
+# Removes what the build made; data/raw and the sources stay.
+clean:
+	rm -rf build report/_output report/figures data/processed/*.csv data/processed/*.json

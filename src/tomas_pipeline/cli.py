@@ -1,0 +1,84 @@
+"""The `tomas` command: small entry points over the package's functions."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from tomas_pipeline import __version__
+from tomas_pipeline.errors import TomasInputError, TomasInputErrors
+
+
+def _cmd_country(args: argparse.Namespace) -> int:
+    from tomas_pipeline.countries import cli_country
+
+    return cli_country(" ".join(args.name), Path(args.raw))
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from tomas_pipeline.config import load_config
+    from tomas_pipeline.normalise import validate_all
+
+    config = load_config(args.config)
+    counts = validate_all(config["paths"]["raw"], config["focus_countries"], config["comparison_countries"])
+    for name, n in counts.items():
+        print(f"{name:16} {n:5d} rows")
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    """Run the whole pipeline (the same as a bare `snakemake` in the repository)."""
+    cmd = [sys.executable, "-m", "snakemake", *args.snakemake_args]
+    return subprocess.call(cmd)
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from tomas_pipeline.render import render_project
+
+    outputs = render_project(Path(args.project), Path(args.output) if args.output else None,
+                             formats=args.to or ("html", "pdf", "docx"), engine=args.engine)
+    for path in outputs:
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tomas", description="TOMAS toolkit: the advocacy paper rebuilt from data.")
+    parser.add_argument("--version", action="version", version=f"tomas {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    country = sub.add_parser("country", help="look a country name up in the register")
+    country.add_argument("name", nargs="+", help="a name as a source writes it, e.g. FYROM or Србија")
+    country.add_argument("--raw", default="data/raw", help="folder with the register tables")
+    country.set_defaults(func=_cmd_country)
+
+    validate = sub.add_parser("validate", help="check every raw table without writing anything")
+    validate.add_argument("--config", default="config/config.yaml")
+    validate.set_defaults(func=_cmd_validate)
+
+    build = sub.add_parser("build", help="run the whole pipeline with Snakemake")
+    build.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake")
+    build.set_defaults(func=_cmd_build)
+
+    render = sub.add_parser("render", help="render a Quarto project (real Quarto or the built-in engine)")
+    render.add_argument("project", nargs="?", default="report")
+    render.add_argument("--to", action="append", choices=["html", "pdf", "docx"])
+    render.add_argument("--output", help="output folder (default: the project's output-dir)")
+    render.add_argument("--engine", default="auto", choices=["auto", "quarto", "builtin"])
+    render.set_defaults(func=_cmd_render)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (TomasInputError, TomasInputErrors) as exc:
+        print(f"tomas: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Errors that point a researcher at the exact cell to fix."""
+
+from __future__ import annotations
+
+
+class TomasInputError(ValueError):
+    """A problem in an input file, located to file, row and column.
+
+    ``row`` is the 1-based line number in the file as a spreadsheet shows it
+    (the header is line 1, the first data row line 2), so that a user can jump
+    straight to it.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        row: int | None,
+        column: str | None,
+        value: object,
+        expected: str,
+    ) -> None:
+        self.file = str(file)
+        self.row = row
+        self.column = column
+        self.value = value
+        self.expected = expected
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: got {self.value!r}; expected {self.expected}"
+
+
+class TomasInputErrors(ValueError):
+    """Several input errors reported together, so one run shows them all."""
+
+    def __init__(self, errors: list[TomasInputError]) -> None:
+        self.errors = list(errors)
+        lines = [e.message() for e in self.errors]
+        super().__init__(f"{len(lines)} input error(s):\n" + "\n".join(lines))
+
+
+class ParseError(ValueError):
+    """A value that a parser could not read; the caller adds file/row/column."""
+
+    def __init__(self, value: object, expected: str) -> None:
+        self.value = value
+        self.expected = expected
+        super().__init__(f"could not read {value!r}: expected {expected}")

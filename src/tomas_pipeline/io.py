@@ -1,0 +1,131 @@
+"""Reading and writing tables: forgiving about encodings people really use,
+strict about everything else, and never leaving a half-written file."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from tomas_pipeline.errors import TomasInputError
+
+# Spreadsheets run cells that start with these; see OWASP "CSV injection".
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_raw_csv(path: Path | str) -> pd.DataFrame:
+    """Read a raw table as text cells, empty cells as missing.
+
+    A UTF-8 byte-order mark and CRLF line ends (what Excel writes) are read
+    as if they were not there; anything that is not UTF-8 is an error that
+    says on which line the first bad byte sits.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TomasInputError(
+            path, line, None, data[exc.start : exc.start + 1],
+            "UTF-8 text (save the file as 'CSV UTF-8')",
+        ) from None
+    if not text.strip():
+        raise TomasInputError(path, None, None, "", "a CSV file with a header row and at least one data row")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype="string",
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=False,
+        )
+    except pd.errors.ParserError as exc:
+        raise TomasInputError(path, None, None, str(exc), "a well-formed CSV table") from None
+    if frame.empty:
+        raise TomasInputError(path, 2, None, "", "at least one data row under the header")
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
+    if unnamed:
+        raise TomasInputError(path, 1, None, unnamed[0], "a name for every column in the header row")
+    # Stray spaces around cells are typing noise, not data.
+    for column in frame.columns:
+        frame[column] = frame[column].str.strip().replace("", pd.NA)
+    return frame
+
+
+def neutralise_formula(value: object) -> object:
+    """Make a text cell inert for spreadsheets without losing what it said."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Deterministic CSV bytes: fixed line ends, float format and neutralised text."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise_formula)
+    return out.to_csv(index=False, lineterminator="\n", float_format="%.6g").encode("utf-8")
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """Write beside the target then rename, so readers see old or new, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: Path | str) -> None:
+    atomic_write_bytes(path, frame_to_csv_bytes(frame))
+
+
+def write_json(obj: object, path: Path | str) -> None:
+    text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_processed(path: Path | str) -> pd.DataFrame:
+    """Read a table this pipeline wrote (types come back as pandas infers them)."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def sha256_file(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def iter_files(root: Path | str, pattern: str = "*") -> Iterator[Path]:
+    """Files under root in a stable order (sorted by relative path)."""
+    root = Path(root)
+    yield from sorted((p for p in root.rglob(pattern) if p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+
+
+def tree_hash(root: Path | str, pattern: str = "*") -> str:
+    """One hash for a folder's files and names; stable across machines."""
+    root = Path(root)
+    digest = hashlib.sha256()
+    for path in iter_files(root, pattern):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(sha256_file(path).encode("ascii") + b"\n")
+    return digest.hexdigest()

@@ -1,0 +1,401 @@
+"""Raw tables -> tidy processed tables keyed by ISO alpha-2 code and ISO dates.
+
+Each ``normalise_<table>`` reads what it needs from ``data/raw/``, checks it
+(schema, foreign keys, parsing) and returns the processed frame. Nothing is
+dropped: every raw row is a processed row or an error naming its cell. When
+several sources give the same fact, every row stays and ``preferred`` marks
+the one the report uses (see ``mark_preferred``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from tomas_pipeline.countries import Register, resolve_column
+from tomas_pipeline.dates import parse_date
+from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
+from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table, spreadsheet_row
+from tomas_pipeline.penalties import parse_penalty
+from tomas_pipeline.schemas import BINDING_ACTIONS
+
+WORLD = "World"  # statistics.csv: a global figure, not a country's
+
+PREFERENCE_RULE = (
+    "primary sources over secondary ones; then the more precise value "
+    "(a full date over a year); then the newer source"
+)
+
+
+class Context:
+    """The raw folder with the reference tables every normaliser needs, read once."""
+
+    def __init__(self, raw_dir: Path | str):
+        self.raw_dir = Path(raw_dir)
+        self._cache: dict[str, object] = {}
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
+            self._cache[name] = load_table(self.raw_dir, name)
+        return self._cache[name].copy()
+
+    def path(self, name: str) -> Path:
+        return self.raw_dir / name
+
+    @property
+    def register(self) -> Register:
+        if "register" not in self._cache:
+            self._cache["register"] = Register.load(self.raw_dir)
+        return self._cache["register"]
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        return self.table("sources.csv")
+
+    def cited(self, name: str) -> pd.DataFrame:
+        """A fact table, checked, with the kind and year of each row's source."""
+        frame = self.table(name)
+        check_source_ids(frame, self.path(name), self.sources)
+        meta = self.sources.set_index("source_id")[["kind", "year"]]
+        frame["source_kind"] = frame["source_id"].map(meta["kind"]).astype("string")
+        frame["_source_year"] = frame["source_id"].map(meta["year"]).astype("string")
+        return frame
+
+    def with_countries(self, frame: pd.DataFrame, name: str, allow_world: bool = False) -> pd.DataFrame:
+        """Resolve the `country` column to ISO codes (errors name file/row/column)."""
+        frame = frame.copy()
+        world = frame["country"].str.casefold() == WORLD.casefold() if allow_world else None
+        if allow_world and world.any():
+            resolved = resolve_column(frame.loc[~world], "country", self.path(name), self.register)
+            frame["country_iso2"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+            frame["via_predecessor"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+            frame.loc[~world, "country_iso2"] = resolved["country_iso2"]
+            frame.loc[~world, "via_predecessor"] = resolved["via_predecessor"]
+            return frame
+        return resolve_column(frame, "country", self.path(name), self.register)
+
+
+def _collect(items, path: Path, column: str, parser: Callable = parse_date):
+    """Apply a parser to each (index, value); gather every failure with its cell."""
+    results, errors = {}, []
+    for index, value in items:
+        if pd.isna(value):
+            results[index] = None
+            continue
+        try:
+            results[index] = parser(str(value))
+        except ParseError as exc:
+            errors.append(TomasInputError(path, spreadsheet_row(index), column, value, exc.expected))
+    return results, errors
+
+
+def _parse_dates(frame: pd.DataFrame, column: str, path: Path, required: bool = True):
+    parsed, errors = _collect(frame[column].items(), path, column)
+    if errors:
+        raise TomasInputErrors(errors)
+    iso = {i: (d.iso if d else None) for i, d in parsed.items()}
+    precision = {i: (d.precision if d else None) for i, d in parsed.items()}
+    return parsed, pd.Series(iso, dtype="string"), pd.Series(precision, dtype="string")
+
+
+def mark_preferred(frame: pd.DataFrame, key: list[str], precision_rank: pd.Series | None = None) -> pd.Series:
+    """Pick one row per key by PREFERENCE_RULE; returns a boolean Series."""
+    rank = pd.DataFrame(index=frame.index)
+    rank["kind"] = (frame["source_kind"] == "primary").astype(int)
+    rank["precision"] = 0 if precision_rank is None else precision_rank
+    rank["year"] = pd.to_numeric(frame["_source_year"], errors="coerce").fillna(0)
+    # Stable tie-break on source id so the choice never depends on row order.
+    rank["sid"] = frame["source_id"]
+    ordered = rank.join(frame[key].fillna("")).sort_values(
+        key + ["kind", "precision", "year", "sid"], ascending=[True] * len(key) + [False, False, False, True]
+    )
+    first = ~ordered.duplicated(subset=key, keep="first")
+    return first.reindex(frame.index)
+
+
+def _finish(frame: pd.DataFrame, columns: list[str], sort: list[str]) -> pd.DataFrame:
+    out = frame[columns].copy()
+    return out.sort_values(sort, kind="mergesort", na_position="first").reset_index(drop=True)
+
+
+# --- reference tables -------------------------------------------------------
+
+
+def normalise_countries(ctx: Context, focus: list[str], comparison: list[str]) -> pd.DataFrame:
+    """The register as a processed table, with the build's focus and comparison sets."""
+    register = ctx.register
+    focus_iso = [resolve_setting(register, name, "focus_countries") for name in focus]
+    comparison_iso = [resolve_setting(register, name, "comparison_countries") for name in comparison]
+    table = register.countries().copy()
+    table["focus"] = table["iso2"].isin(focus_iso)
+    table["comparison"] = table["iso2"].isin(set(comparison_iso) | set(focus_iso))
+    # Order of focus countries as configured, so the report lists them that way.
+    order = {iso: i for i, iso in enumerate(focus_iso + [c for c in comparison_iso if c not in focus_iso])}
+    table["order"] = table["iso2"].map(order).astype("Int64")
+    return table.sort_values(["order", "iso2"], na_position="last", kind="mergesort").reset_index(drop=True)
+
+
+def resolve_setting(register: Register, name: str, key: str) -> str:
+    """A country named in config/config.yaml -> ISO alpha-2, or a clear error."""
+    text = str(name).strip()
+    if len(text) == 2 and text.isupper():
+        known = set(register.countries()["iso2"])
+        if text in known:
+            return text
+    try:
+        return register.resolve(text).iso2
+    except ParseError as exc:
+        suggestions = getattr(exc, "suggestions", [])
+        hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
+        raise TomasInputError("config/config.yaml", None, key, name,
+                              f"a country name or ISO alpha-2 code the register knows{hint}") from None
+
+
+def normalise_sources(ctx: Context) -> pd.DataFrame:
+    sources = ctx.sources
+    return _finish(sources, list(sources.columns), ["source_id"])
+
+
+def normalise_instruments(ctx: Context) -> pd.DataFrame:
+    name = "instruments.csv"
+    table = ctx.table(name)
+    check_source_ids(table, ctx.path(name), ctx.sources)
+    errors = []
+    for column in ("opened", "in_force"):
+        parsed, iso, _ = _parse_dates_lenient(table, column, ctx.path(name), errors)
+        table[column] = iso
+    if errors:
+        raise TomasInputErrors(errors)
+    return _finish(table, list(table.columns), ["instrument_id"])
+
+
+def _parse_dates_lenient(frame, column, path, errors):
+    parsed, errs = _collect(frame[column].items(), path, column)
+    errors.extend(errs)
+    iso = pd.Series({i: (d.iso if d else None) for i, d in parsed.items()}, dtype="string")
+    precision = pd.Series({i: (d.precision if d else None) for i, d in parsed.items()}, dtype="string")
+    return parsed, iso, precision
+
+
+def normalise_offences(ctx: Context) -> pd.DataFrame:
+    name = "offences.csv"
+    table = ctx.table(name)
+    check_source_ids(table, ctx.path(name), ctx.sources)
+    floors, errors = _collect(table["directive_floor"].items(), ctx.path(name), "directive_floor", parse_penalty)
+    if errors:
+        raise TomasInputErrors(errors)
+    # A floor for the maximum penalty: "at least 3 years" reads as a minimum of 36 months.
+    table["floor_max_months"] = pd.Series(
+        {i: (p.min_months if p else None) for i, p in floors.items()}, dtype="Float64"
+    )
+    return _finish(table, list(table.columns), ["offence"])
+
+
+def normalise_terminology(ctx: Context) -> pd.DataFrame:
+    name = "terminology.csv"
+    table = ctx.table(name)
+    check_source_ids(table, ctx.path(name), ctx.sources)
+    table["term"] = table["term"].str.casefold()
+    return _finish(table, list(table.columns), ["term"])
+
+
+# --- fact tables ------------------------------------------------------------
+
+_PRECISION_RANK = {"year": 1, "month": 2, "day": 3}
+
+
+def normalise_treaty_actions(ctx: Context) -> pd.DataFrame:
+    name = "treaty_actions.csv"
+    path = ctx.path(name)
+    frame = ctx.cited(name)
+    check_foreign_key(frame, path, "instrument", ctx.table("instruments.csv")["instrument_id"], "instruments.csv")
+    frame = ctx.with_countries(frame, name)
+    parsed, frame["date_iso"], frame["date_precision"] = _parse_dates(frame, "date", path)
+    _check_signature_order(frame, parsed, path)
+    frame["preferred"] = mark_preferred(
+        frame, ["country_iso2", "instrument", "action"], frame["date_precision"].map(_PRECISION_RANK)
+    )
+    frame = frame.rename(columns={"date": "date_as_written", "date_iso": "date"})
+    columns = ["country_iso2", "instrument", "action", "date", "date_precision", "source_id", "source_kind",
+               "preferred", "via_predecessor", "country", "date_as_written", "note"]
+    return _finish(frame, columns, ["country_iso2", "instrument", "action", "preferred", "source_id"])
+
+
+def _check_signature_order(frame: pd.DataFrame, parsed: dict, path: Path) -> None:
+    """Within one source, a state cannot become party before it signed."""
+    errors = []
+    for (_, _, _), group in frame.groupby(["country_iso2", "instrument", "source_id"], dropna=False):
+        signatures = [parsed[i] for i in group.index[group["action"] == "signature"]]
+        if not signatures:
+            continue
+        signed = signatures[0]
+        for index in group.index[group["action"].isin(["ratification"])]:
+            if parsed[index] is not None and parsed[index].definitely_before(signed):
+                errors.append(TomasInputError(
+                    path, spreadsheet_row(index), "date", frame.at[index, "date"],
+                    f"a ratification date on or after the signature this source gives ({signed.iso})",
+                ))
+    if errors:
+        raise TomasInputErrors(errors)
+
+
+def normalise_penalties(ctx: Context) -> pd.DataFrame:
+    name = "penalties.csv"
+    path = ctx.path(name)
+    frame = ctx.cited(name)
+    frame = ctx.with_countries(frame, name)
+    parsed, errors = _collect(frame["penalty"].items(), path, "penalty", parse_penalty)
+    _, as_of_iso, _ = _parse_dates_lenient(frame, "as_of", path, errors)
+    if errors:
+        raise TomasInputErrors(errors)
+    frame["min_months"] = pd.Series({i: (p.min_months if p else None) for i, p in parsed.items()}, dtype="Float64")
+    frame["max_months"] = pd.Series({i: (p.max_months if p else None) for i, p in parsed.items()}, dtype="Float64")
+    frame["life"] = pd.Series({i: bool(p and p.life) for i, p in parsed.items()}, dtype="boolean")
+    frame["fine"] = pd.Series({i: bool(p and p.fine) for i, p in parsed.items()}, dtype="boolean")
+    frame["as_of"] = as_of_iso
+    frame["form"] = frame["form"].fillna("basic")
+    frame["jurisdiction"] = frame["jurisdiction"].astype("string")
+    frame["preferred"] = mark_preferred(frame, ["country_iso2", "jurisdiction", "offence", "form"],
+                                        pd.to_numeric(frame["as_of"].str[:4], errors="coerce").fillna(0))
+    frame = frame.rename(columns={"penalty": "penalty_as_written"})
+    columns = ["country_iso2", "jurisdiction", "offence", "form", "code", "article", "min_months", "max_months",
+               "life", "fine", "term_used", "as_of", "source_id", "source_kind", "preferred", "penalty_as_written",
+               "note"]
+    return _finish(frame, columns, ["country_iso2", "jurisdiction", "offence", "form", "preferred", "source_id",
+                                    "article"])
+
+
+def normalise_legal_features(ctx: Context) -> pd.DataFrame:
+    name = "legal_features.csv"
+    frame = ctx.with_countries(ctx.cited(name), name)
+    errors: list = []
+    _, frame["as_of"], _ = _parse_dates_lenient(frame, "as_of", ctx.path(name), errors)
+    if errors:
+        raise TomasInputErrors(errors)
+    frame["preferred"] = mark_preferred(frame, ["country_iso2", "feature"],
+                                        pd.to_numeric(frame["as_of"].str[:4], errors="coerce").fillna(0))
+    columns = ["country_iso2", "feature", "value", "article", "as_of", "source_id", "source_kind", "preferred", "note"]
+    return _finish(frame, columns, ["country_iso2", "feature", "preferred", "source_id"])
+
+
+def _simple(ctx: Context, name: str, columns: list[str], sort: list[str]) -> pd.DataFrame:
+    frame = ctx.with_countries(ctx.cited(name), name)
+    return _finish(frame, ["country_iso2"] + columns + ["source_id", "source_kind"], ["country_iso2"] + sort)
+
+
+def normalise_laws(ctx: Context) -> pd.DataFrame:
+    return _simple(ctx, "laws.csv", ["law", "year", "kind", "covers_online", "note"], ["kind", "law", "source_id"])
+
+
+def normalise_strategies(ctx: Context) -> pd.DataFrame:
+    name = "strategies.csv"
+    frame = _simple(ctx, name, ["title", "start_year", "end_year", "field", "addresses_children_online", "note"],
+                    ["start_year", "title", "source_id"])
+    raw = ctx.table(name)
+    bad = raw[pd.to_numeric(raw["start_year"]) > pd.to_numeric(raw["end_year"])]
+    if len(bad):
+        raise TomasInputErrors([TomasInputError(ctx.path(name), spreadsheet_row(i), "end_year", r["end_year"],
+                                                f"a year not before start_year ({r['start_year']})")
+                                for i, r in bad.iterrows()])
+    return frame
+
+
+def normalise_institutions(ctx: Context) -> pd.DataFrame:
+    name = "institutions.csv"
+    frame = ctx.with_countries(ctx.cited(name), name)
+    errors: list = []
+    _, frame["established"], _ = _parse_dates_lenient(frame, "established", ctx.path(name), errors)
+    if errors:
+        raise TomasInputErrors(errors)
+    columns = ["country_iso2", "name", "kind", "parent", "established", "inhope_member", "inhope_since", "url",
+               "source_id", "source_kind", "note"]
+    return _finish(frame, columns, ["country_iso2", "kind", "name", "source_id"])
+
+
+def _number(text: str) -> float:
+    cleaned = str(text).replace(",", "").replace("\u00a0", "").replace(" ", "").rstrip("%")
+    return float(cleaned)
+
+
+def normalise_statistics(ctx: Context) -> pd.DataFrame:
+    name = "statistics.csv"
+    path = ctx.path(name)
+    frame = ctx.with_countries(ctx.cited(name), name, allow_world=True)
+    values, errors = {}, []
+    for index, text in frame["value"].items():
+        try:
+            values[index] = _number(text)
+        except ValueError:
+            errors.append(TomasInputError(path, spreadsheet_row(index), "value", text,
+                                          "a number (digits, optional thousands commas, optional %)"))
+    if errors:
+        raise TomasInputErrors(errors)
+    frame["value"] = pd.Series(values, dtype="Float64")
+    frame["scope"] = frame["country_iso2"].isna().map({True: "global", False: "country"})
+    frame["year"] = pd.to_numeric(frame["year"]).astype("Int64")
+    frame["out_of"] = pd.to_numeric(frame["out_of"]).astype("Int64")
+    frame["preferred"] = mark_preferred(frame, ["scope", "country_iso2", "indicator", "year"])
+    columns = ["country_iso2", "scope", "indicator", "year", "value", "unit", "out_of", "source_id", "source_kind",
+               "preferred", "note"]
+    return _finish(frame, columns, ["scope", "country_iso2", "indicator", "year", "preferred", "source_id"])
+
+
+@dataclass(frozen=True)
+class Step:
+    """One processed table: the raw tables it reads and the function that makes it."""
+
+    raw: tuple[str, ...]
+    make: Callable[..., pd.DataFrame]
+
+
+REGISTER_RAW = ("countries.csv", "country_names.csv", "predecessors.csv")
+_FACT = REGISTER_RAW + ("sources.csv",)
+
+STEPS: dict[str, Step] = {
+    "countries": Step(REGISTER_RAW, normalise_countries),
+    "sources": Step(("sources.csv",), normalise_sources),
+    "instruments": Step(("instruments.csv", "sources.csv"), normalise_instruments),
+    "offences": Step(("offences.csv", "sources.csv"), normalise_offences),
+    "terminology": Step(("terminology.csv", "sources.csv"), normalise_terminology),
+    "treaty_actions": Step(_FACT + ("treaty_actions.csv", "instruments.csv"), normalise_treaty_actions),
+    "penalties": Step(_FACT + ("penalties.csv",), normalise_penalties),
+    "legal_features": Step(_FACT + ("legal_features.csv",), normalise_legal_features),
+    "laws": Step(_FACT + ("laws.csv",), normalise_laws),
+    "strategies": Step(_FACT + ("strategies.csv",), normalise_strategies),
+    "institutions": Step(_FACT + ("institutions.csv",), normalise_institutions),
+    "statistics": Step(_FACT + ("statistics.csv",), normalise_statistics),
+}
+
+
+def make_table(name: str, raw_dir: Path | str, focus: list[str] | None = None,
+               comparison: list[str] | None = None, ctx: Context | None = None) -> pd.DataFrame:
+    ctx = ctx or Context(raw_dir)
+    step = STEPS[name]
+    if name == "countries":
+        return step.make(ctx, focus or [], comparison or [])
+    return step.make(ctx)
+
+
+def validate_all(raw_dir: Path | str, focus: list[str], comparison: list[str]) -> dict[str, int]:
+    """Run every normaliser in memory; raise all input errors together, write nothing.
+
+    The pipeline's first stage: a bad table stops the build before any
+    processed file or report is touched.
+    """
+    ctx = Context(raw_dir)
+    errors: list[TomasInputError] = []
+    counts: dict[str, int] = {}
+    for name in STEPS:
+        try:
+            counts[name] = len(make_table(name, raw_dir, focus, comparison, ctx))
+        except TomasInputErrors as exc:
+            errors.extend(exc.errors)
+        except TomasInputError as exc:
+            errors.append(exc)
+    if errors:
+        unique = {e.message(): e for e in errors}
+        raise TomasInputErrors(list(unique.values()))
+    return counts

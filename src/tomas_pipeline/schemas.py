@@ -1,0 +1,229 @@
+"""The shape of every raw table, as pandera schemas.
+
+These check what can be checked cell by cell (required, allowed values,
+patterns, unique keys, no unknown columns). Meaning that needs other tables
+or parsing (country names, dates, penalties, foreign keys) is checked by
+the normalisers, which report in the same file/row/column form.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+INSTRUMENTS = ("uncrc", "opsc", "palermo", "lanzarote", "budapest", "warsaw")
+ACTIONS = ("signature", "ratification", "accession", "succession", "entry_into_force")
+# Actions that make a state a party.
+BINDING_ACTIONS = ("ratification", "accession", "succession")
+OFFENCES = (
+    "producing", "offering", "distributing", "procuring",
+    "possessing", "accessing", "grooming", "trafficking_children",
+)
+YES_NO = ("yes", "no")
+YES_NO_PARTIAL = ("yes", "no", "partial")
+
+_ID = r"^[a-z0-9_]+$"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_YEAR = r"^\d{4}$"
+
+
+def _text(required: bool = True, **kwargs) -> pa.Column:
+    return pa.Column("string", nullable=not required, required=True, **kwargs)
+
+
+def _optional(**kwargs) -> pa.Column:
+    return pa.Column("string", nullable=True, required=False, **kwargs)
+
+
+def _one_of(values, required: bool = True) -> pa.Column:
+    return _text(required, checks=pa.Check.isin(list(values)))
+
+
+def _pattern(regex: str, required: bool = True) -> pa.Column:
+    return _text(required, checks=pa.Check.str_matches(regex))
+
+
+def _schema(name: str, columns: dict, key: list[str] | None = None) -> pa.DataFrameSchema:
+    # strict: an unknown column is more likely a typo than new data.
+    return pa.DataFrameSchema(columns, strict=True, unique=key, name=name, coerce=False)
+
+
+SOURCES = _schema(
+    "sources.csv",
+    {
+        "source_id": _pattern(_ID),
+        "kind": _one_of(("primary", "secondary")),
+        "author": _text(),
+        "title": _text(),
+        "publisher": _optional(),
+        "year": _pattern(r"^(\d{4}|n\.d\.)$"),
+        "url": _pattern(r"^https?://\S+$", required=False),
+        "accessed": _pattern(_ISO_DATE, required=False),
+        "csl_type": _one_of(
+            ("report", "legislation", "treaty", "webpage", "article-journal",
+             "book", "chapter", "dataset", "article-newspaper", "document"),
+        ),
+        "container": _optional(),
+        "note": _optional(),
+    },
+    key=["source_id"],
+)
+
+INSTRUMENTS_TABLE = _schema(
+    "instruments.csv",
+    {
+        "instrument_id": _pattern(_ID),
+        "short_name": _text(),
+        "title": _text(),
+        "body": _one_of(("UN", "Council of Europe")),
+        "reference": _optional(),
+        "opened": _optional(),
+        "in_force": _optional(),
+        "source_id": _pattern(_ID),
+    },
+    key=["instrument_id"],
+)
+
+OFFENCES_TABLE = _schema(
+    "offences.csv",
+    {
+        "offence": _one_of(OFFENCES),
+        "label": _text(),
+        "lanzarote_article": _optional(),
+        "directive_article": _optional(),
+        "directive_floor": _optional(),
+        "source_id": _pattern(_ID),
+    },
+    key=["offence"],
+)
+
+TREATY_ACTIONS = _schema(
+    "treaty_actions.csv",
+    {
+        "country": _text(),
+        "instrument": _pattern(_ID),
+        "action": _one_of(ACTIONS),
+        "date": _text(),
+        "source_id": _pattern(_ID),
+        "note": _optional(),
+    },
+    key=["country", "instrument", "action", "source_id"],
+)
+
+PENALTIES = _schema(
+    "penalties.csv",
+    {
+        "country": _text(),
+        "jurisdiction": _optional(),
+        "offence": _one_of(OFFENCES),
+        "form": pa.Column("string", nullable=True, required=False, checks=pa.Check.isin(["basic", "aggravated"])),
+        "code": _text(),
+        "article": _text(),
+        "penalty": _text(),
+        "term_used": _optional(),
+        "as_of": _optional(),
+        "source_id": _pattern(_ID),
+        "note": _optional(),
+    },
+    key=["country", "jurisdiction", "offence", "form", "article", "source_id"],
+)
+
+LEGAL_FEATURES = _schema(
+    "legal_features.csv",
+    {
+        "country": _text(),
+        "feature": _pattern(_ID),
+        "value": _one_of(YES_NO_PARTIAL),
+        "article": _optional(),
+        "as_of": _optional(),
+        "source_id": _pattern(_ID),
+        "note": _optional(),
+    },
+    key=["country", "feature", "source_id"],
+)
+
+LAWS = _schema(
+    "laws.csv",
+    {
+        "country": _text(),
+        "law": _text(),
+        "year": _pattern(_YEAR, required=False),
+        "kind": _pattern(_ID),
+        "covers_online": _one_of(YES_NO, required=False),
+        "source_id": _pattern(_ID),
+        "note": _optional(),
+    },
+    key=["country", "law", "source_id"],
+)
+
+STRATEGIES = _schema(
+    "strategies.csv",
+    {
+        "country": _text(),
+        "title": _text(),
+        "start_year": _pattern(_YEAR, required=False),
+        "end_year": _pattern(_YEAR, required=False),
+        "field": _pattern(_ID),
+        "addresses_children_online": _one_of(YES_NO, required=False),
+        "source_id": _pattern(_ID),
+        "note": _optional(),
+    },
+    key=["country", "title", "source_id"],
+)
+
+INSTITUTIONS = _schema(
+    "institutions.csv",
+    {
+        "country": _text(),
+        "name": _text(),
+        "kind": _pattern(_ID),
+        "parent": _optional(),
+        "established": _optional(),
+        "inhope_member": _one_of(YES_NO, required=False),
+        "inhope_since": _pattern(_YEAR, required=False),
+        "url": _pattern(r"^https?://\S+$", required=False),
+        "source_id": _pattern(_ID),
+        "note": _optional(),
+    },
+    key=["country", "name", "kind", "source_id"],
+)
+
+STATISTICS = _schema(
+    "statistics.csv",
+    {
+        "country": _text(),
+        "indicator": _pattern(_ID),
+        "year": _pattern(_YEAR),
+        "value": _text(),
+        "unit": _text(),
+        "out_of": _pattern(r"^\d+$", required=False),
+        "source_id": _pattern(_ID),
+        "note": _optional(),
+    },
+    key=["country", "indicator", "year", "source_id"],
+)
+
+TERMINOLOGY = _schema(
+    "terminology.csv",
+    {
+        "term": _text(),
+        "preferred": _optional(),
+        "status": _one_of(("avoid", "never_use")),
+        "source_id": _pattern(_ID),
+    },
+    key=["term"],
+)
+
+# File name -> schema. The register's own tables are checked by countries.py.
+RAW_SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "sources.csv": SOURCES,
+    "instruments.csv": INSTRUMENTS_TABLE,
+    "offences.csv": OFFENCES_TABLE,
+    "treaty_actions.csv": TREATY_ACTIONS,
+    "penalties.csv": PENALTIES,
+    "legal_features.csv": LEGAL_FEATURES,
+    "laws.csv": LAWS,
+    "strategies.csv": STRATEGIES,
+    "institutions.csv": INSTITUTIONS,
+    "statistics.csv": STATISTICS,
+    "terminology.csv": TERMINOLOGY,
+}

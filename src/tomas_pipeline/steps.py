@@ -1,0 +1,120 @@
+"""One function per pipeline step: paths in, files out, a log beside.
+
+Snakemake rules call these and nothing else, so every step can also be run
+and tested without Snakemake. The work itself lives in the stage modules
+(normalise, metrics, figures, render, publish).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import traceback
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from tomas_pipeline.errors import TomasInputError, TomasInputErrors
+from tomas_pipeline.io import read_processed, write_csv, write_json
+
+log = logging.getLogger("tomas")
+
+
+@contextlib.contextmanager
+def logged(log_path: Path | str | None) -> Iterator[logging.Logger]:
+    """Send the step's log to its file; an input error lands there in full too."""
+    handler = None
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    try:
+        yield log
+    except (TomasInputError, TomasInputErrors) as exc:
+        log.error("%s", exc)
+        raise
+    except Exception:
+        log.error("%s", traceback.format_exc())
+        raise
+    finally:
+        if handler:
+            log.removeHandler(handler)
+            handler.close()
+
+
+def validate(raw: str, focus: Sequence[str], comparison: Sequence[str], output: str, log_path: str) -> None:
+    from tomas_pipeline.normalise import validate_all
+
+    with logged(log_path) as lg:
+        counts = validate_all(raw, list(focus), list(comparison))
+        for name, n in counts.items():
+            lg.info("%s: %d rows", name, n)
+        write_json({"rows": counts}, output)
+
+
+def normalise(table: str, raw: str, focus: Sequence[str], comparison: Sequence[str], output: str,
+              log_path: str) -> None:
+    from tomas_pipeline.normalise import make_table
+
+    with logged(log_path) as lg:
+        frame = make_table(table, raw, list(focus), list(comparison))
+        write_csv(frame, output)
+        lg.info("%s: %d rows -> %s", table, len(frame), output)
+
+
+def ratification(actions: str, countries: str, instruments: str, output: str, log_path: str) -> None:
+    from tomas_pipeline.metrics import ratification_status
+    from tomas_pipeline.provenance import split_source_ids, write_provenance
+
+    with logged(log_path) as lg:
+        frame = ratification_status(read_processed(actions), read_processed(countries), read_processed(instruments))
+        write_csv(frame, output)
+        write_provenance(output, [actions, countries, instruments], "tomas_pipeline.metrics.ratification_status",
+                         split_source_ids(frame["source_ids"]))
+        lg.info("ratification: %d rows", len(frame))
+
+
+def treaty_timeline(status: str, countries: str, instruments: str, stem: str, log_path: str) -> None:
+    from tomas_pipeline.figures import save_figure, treaty_timeline as make
+    from tomas_pipeline.provenance import split_source_ids, write_provenance
+
+    with logged(log_path) as lg:
+        frame = read_processed(status)
+        spec = make(frame, read_processed(countries), read_processed(instruments),
+                    "treaty offices' charts and the TOMAS paper; see the provenance note")
+        written = save_figure(spec, stem)
+        write_provenance(Path(stem).with_suffix(".svg"), [status, countries, instruments],
+                         "tomas_pipeline.figures.treaty_timeline", split_source_ids(frame["source_ids"]),
+                         extra={"alt": spec.alt, "title": spec.title})
+        lg.info("figure: %s", ", ".join(map(str, written)))
+
+
+def bibliography(sources: str, output: str, log_path: str) -> None:
+    from tomas_pipeline.bibliography import to_csl_json
+
+    with logged(log_path) as lg:
+        items = to_csl_json(read_processed(sources))
+        write_json(items, output)
+        lg.info("bibliography: %d items", len(items))
+
+
+def render(project: str, staging: str, formats: Sequence[str], engine: str, metadata: dict, log_path: str) -> None:
+    import os
+
+    from tomas_pipeline.render import render_project
+
+    with logged(log_path) as lg:
+        # The date inside PDF and DOCX comes from here, never from the clock.
+        os.environ["SOURCE_DATE_EPOCH"] = str(metadata["epoch"])
+        outputs = render_project(Path(project), Path(staging), formats=list(formats), engine=engine,
+                                 metadata=metadata)
+        lg.info("rendered: %s", ", ".join(map(str, outputs)))
+
+
+def publish(staging: str, output: str, names: Sequence[str], manifest: str, log_path: str) -> None:
+    from tomas_pipeline.publish import publish as do_publish
+
+    with logged(log_path) as lg:
+        for path in do_publish(staging, output, list(names), manifest):
+            lg.info("published %s", path)

@@ -1,0 +1,37 @@
+# Paths and helpers shared by every stage. Rules stay thin: each calls one
+# function in tomas_pipeline.steps.
+from pathlib import Path
+
+from tomas_pipeline import steps
+from tomas_pipeline.buildinfo import build_info
+from tomas_pipeline.normalise import REGISTER_RAW, STEPS
+from tomas_pipeline.publish import missing_outputs
+
+RAW = config["paths"]["raw"]
+PROCESSED = config["paths"]["processed"]
+FIGURES = config["paths"]["figures"]
+BUILD = config["paths"]["build"]
+LOGS = f"{BUILD}/logs"
+REPORT = config["report"]["project"]
+REPORT_OUT = config["report"]["output"]
+FORMATS = config["report"]["formats"]
+REPORT_FILES = [f"tomas.{fmt}" for fmt in FORMATS]
+MANIFEST = f"{REPORT_OUT}/tomas.sha256"
+FOCUS = config["focus_countries"]
+COMPARISON = config["comparison_countries"]
+
+# Every raw table any step reads; the first stage validates them all together.
+ALL_RAW = sorted({name for step in STEPS.values() for name in step.raw})
+
+
+def raw(*names):
+    return [f"{RAW}/{name}" for name in names]
+
+
+def processed(*names):
+    return [f"{PROCESSED}/{name}.csv" for name in names]
+
+
+# A published report that someone deleted or edited by hand is rebuilt.
+if missing_outputs(REPORT_OUT, REPORT_FILES, MANIFEST):
+    Path(MANIFEST).unlink()

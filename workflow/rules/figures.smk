@@ -1,0 +1,18 @@
+# Stage 4: figures in the house style, each with alt text and provenance.
+
+
+rule treaty_timeline:
+    input:
+        status=f"{PROCESSED}/ratification.csv",
+        countries=processed("countries"),
+        instruments=processed("instruments"),
+    output:
+        svg=f"{FIGURES}/treaty_timeline.svg",
+        png=f"{FIGURES}/treaty_timeline.png",
+        alt=f"{FIGURES}/treaty_timeline.alt.txt",
+        provenance=f"{FIGURES}/treaty_timeline.provenance.json",
+    log:
+        f"{LOGS}/figures/treaty_timeline.log",
+    run:
+        steps.treaty_timeline(input.status, input.countries, input.instruments,
+                              str(Path(output.svg).with_suffix("")), log[0])

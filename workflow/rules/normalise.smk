@@ -1,0 +1,33 @@
+# Stage 2: one processed table per rule, from the raw tables it reads.
+# ancient(): the validation gate must pass first, but its timestamp alone
+# does not make every table rebuild when one raw table changes.
+
+
+wildcard_constraints:
+    table="|".join(STEPS),
+
+
+rule normalise:
+    input:
+        tables=lambda wc: raw(*STEPS[wc.table].raw),
+        gate=ancient(f"{BUILD}/validated.json"),
+    output:
+        f"{PROCESSED}/{{table}}.csv",
+    params:
+        focus=FOCUS,
+        comparison=COMPARISON,
+    log:
+        f"{LOGS}/normalise/{{table}}.log",
+    run:
+        steps.normalise(wildcards.table, RAW, params.focus, params.comparison, output[0], log[0])
+
+
+rule bibliography:
+    input:
+        processed("sources"),
+    output:
+        f"{PROCESSED}/references.json",
+    log:
+        f"{LOGS}/bibliography.log",
+    run:
+        steps.bibliography(input[0], output[0], log[0])

@@ -1,0 +1,40 @@
+# Stage 5: render the Quarto report to a staging folder, then publish it
+# whole into report/_output/ (a failed render never touches the last good one).
+
+REPORT_SOURCES = sorted(
+    str(p) for pattern in ("*.qmd", "**/*.qmd", "_quarto.yml", "*.css", "*.typ", "*.csl")
+    for p in Path(REPORT).glob(pattern) if "_output" not in p.parts
+)
+# Everything the report reads: every processed table, metric and figure.
+REPORT_DATA = (
+    processed(*STEPS, "ratification")
+    + [f"{PROCESSED}/references.json", f"{FIGURES}/treaty_timeline.svg", f"{FIGURES}/treaty_timeline.png"]
+)
+BUILD_INFO = build_info(".", RAW)
+
+
+rule render:
+    input:
+        sources=REPORT_SOURCES,
+        data=REPORT_DATA,
+    output:
+        [f"{BUILD}/report/{name}" for name in REPORT_FILES],
+    params:
+        # A new commit or version changes what the report states: re-render.
+        metadata=BUILD_INFO.metadata(),
+        engine=config["report"]["engine"],
+    log:
+        f"{LOGS}/report/render.log",
+    run:
+        steps.render(REPORT, f"{BUILD}/report", FORMATS, params.engine, params.metadata, log[0])
+
+
+rule publish:
+    input:
+        [f"{BUILD}/report/{name}" for name in REPORT_FILES],
+    output:
+        MANIFEST,
+    log:
+        f"{LOGS}/report/publish.log",
+    run:
+        steps.publish(f"{BUILD}/report", REPORT_OUT, REPORT_FILES, output[0], log[0])
