@@ -17,9 +17,11 @@ matplotlib.use("Agg")  # no screen here, and the same bytes everywhere
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from tomas_pipeline.schemas import INSTRUMENTS
 
 from tomas_pipeline.io import atomic_write_bytes
-
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -102,7 +104,9 @@ def treaty_timeline(status: pd.DataFrame, countries: pd.DataFrame, instruments: 
     """Signature-to-ratification spans per country and instrument."""
     names = countries.set_index("iso2")["name"]
     shown = [c for c in countries.loc[countries["focus"].astype(bool), "iso2"]]
-    inst_ids = list(instruments["instrument_id"])
+    # The paper's order: UN instruments first, then the Council of Europe's.
+    rank = {inst: i for i, inst in enumerate(INSTRUMENTS)}
+    inst_ids = sorted(instruments["instrument_id"], key=lambda i: (rank.get(i, len(rank)), i))
     labels = instruments.set_index("instrument_id")["short_name"]
     fig = new_figure(7.5, 1.0 + 1.1 * len(shown))
     ax = fig.add_subplot()
@@ -130,6 +134,7 @@ def treaty_timeline(status: pd.DataFrame, countries: pd.DataFrame, instruments: 
                 described.append(f"{names.get(iso, iso)} became party to the {labels.get(inst, inst)} "
                                  f"in {cell['bound_date'][:4]}")
     ax.set_yticks(range(len(shown)), [names.get(i, i) for i in shown])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.invert_yaxis()
     ax.set_xlabel("Year (open marker: signature; filled marker: ratification, accession or succession)")
     ax.set_title("When each country signed and became party to the instruments")

@@ -102,9 +102,16 @@ def write_json(obj: object, path: Path | str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+# Codes that look like numbers but are not ("008" is Albania's ISO numeric code).
+_TEXT_COLUMNS = {"numeric": "string", "iso2": "string", "iso3": "string", "country_iso2": "string"}
+
+
 def read_processed(path: Path | str) -> pd.DataFrame:
-    """Read a table this pipeline wrote (types come back as pandas infers them)."""
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    """Read a table this pipeline wrote; codes stay text, other types are inferred.
+
+    keep_default_na=False: "NA" is Namibia's code, not a missing value.
+    """
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=_TEXT_COLUMNS)
 
 
 def sha256_file(path: Path | str) -> str:

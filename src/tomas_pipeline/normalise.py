@@ -22,7 +22,8 @@ from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_tabl
 from tomas_pipeline.penalties import parse_penalty
 from tomas_pipeline.schemas import BINDING_ACTIONS
 
-WORLD = "World"  # statistics.csv: a global figure, not a country's
+# statistics.csv: figures for an area, not a country (key: casefolded name).
+AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "western balkans": ("region", "Western Balkans")}
 
 PREFERENCE_RULE = (
     "primary sources over secondary ones; then the more precise value "
@@ -64,18 +65,24 @@ class Context:
         frame["_source_year"] = frame["source_id"].map(meta["year"]).astype("string")
         return frame
 
-    def with_countries(self, frame: pd.DataFrame, name: str, allow_world: bool = False) -> pd.DataFrame:
-        """Resolve the `country` column to ISO codes (errors name file/row/column)."""
+    def with_countries(self, frame: pd.DataFrame, name: str, allow_areas: bool = False) -> pd.DataFrame:
+        """Resolve the `country` column to ISO codes (errors name file/row/column).
+
+        With ``allow_areas``, World/Europe/Western Balkans rows keep no code
+        and get ``scope`` and ``area`` instead.
+        """
         frame = frame.copy()
-        world = frame["country"].str.casefold() == WORLD.casefold() if allow_world else None
-        if allow_world and world.any():
-            resolved = resolve_column(frame.loc[~world], "country", self.path(name), self.register)
-            frame["country_iso2"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-            frame["via_predecessor"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-            frame.loc[~world, "country_iso2"] = resolved["country_iso2"]
-            frame.loc[~world, "via_predecessor"] = resolved["via_predecessor"]
-            return frame
-        return resolve_column(frame, "country", self.path(name), self.register)
+        key = frame["country"].str.casefold().str.strip()
+        is_area = key.isin(AREAS) if allow_areas else pd.Series(False, index=frame.index)
+        resolved = resolve_column(frame.loc[~is_area], "country", self.path(name), self.register)
+        frame["country_iso2"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+        frame["via_predecessor"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+        frame.loc[~is_area, "country_iso2"] = resolved["country_iso2"]
+        frame.loc[~is_area, "via_predecessor"] = resolved["via_predecessor"]
+        if allow_areas:
+            frame["scope"] = key.map(lambda k: AREAS[k][0] if k in AREAS else "country")
+            frame["area"] = key.map(lambda k: AREAS[k][1] if k in AREAS else pd.NA).astype("string")
+        return frame
 
 
 def _collect(items, path: Path, column: str, parser: Callable = parse_date):
@@ -104,13 +111,14 @@ def _parse_dates(frame: pd.DataFrame, column: str, path: Path, required: bool = 
 def mark_preferred(frame: pd.DataFrame, key: list[str], precision_rank: pd.Series | None = None) -> pd.Series:
     """Pick one row per key by PREFERENCE_RULE; returns a boolean Series."""
     rank = pd.DataFrame(index=frame.index)
-    rank["kind"] = (frame["source_kind"] == "primary").astype(int)
-    rank["precision"] = 0 if precision_rank is None else precision_rank
-    rank["year"] = pd.to_numeric(frame["_source_year"], errors="coerce").fillna(0)
+    rank["_kind"] = (frame["source_kind"] == "primary").astype(int)
+    rank["_precision"] = 0 if precision_rank is None else precision_rank
+    rank["_year"] = pd.to_numeric(frame["_source_year"], errors="coerce").fillna(0)
     # Stable tie-break on source id so the choice never depends on row order.
-    rank["sid"] = frame["source_id"]
-    ordered = rank.join(frame[key].fillna("")).sort_values(
-        key + ["kind", "precision", "year", "sid"], ascending=[True] * len(key) + [False, False, False, True]
+    rank["_sid"] = frame["source_id"]
+    order = ["_kind", "_precision", "_year", "_sid"]
+    ordered = rank.join(frame[key].astype("string").fillna("")).sort_values(
+        key + order, ascending=[True] * len(key) + [False, False, False, True]
     )
     first = ~ordered.duplicated(subset=key, keep="first")
     return first.reindex(frame.index)
@@ -130,6 +138,7 @@ def normalise_countries(ctx: Context, focus: list[str], comparison: list[str]) -
     focus_iso = [resolve_setting(register, name, "focus_countries") for name in focus]
     comparison_iso = [resolve_setting(register, name, "comparison_countries") for name in comparison]
     table = register.countries().copy()
+    table["user_assigned"] = table["user_assigned"].map(lambda v: str(v).strip().lower() in ("yes", "true"))
     table["focus"] = table["iso2"].isin(focus_iso)
     table["comparison"] = table["iso2"].isin(set(comparison_iso) | set(focus_iso))
     # Order of focus countries as configured, so the report lists them that way.
@@ -323,7 +332,7 @@ def _number(text: str) -> float:
 def normalise_statistics(ctx: Context) -> pd.DataFrame:
     name = "statistics.csv"
     path = ctx.path(name)
-    frame = ctx.with_countries(ctx.cited(name), name, allow_world=True)
+    frame = ctx.with_countries(ctx.cited(name), name, allow_areas=True)
     values, errors = {}, []
     for index, text in frame["value"].items():
         try:
@@ -334,13 +343,12 @@ def normalise_statistics(ctx: Context) -> pd.DataFrame:
     if errors:
         raise TomasInputErrors(errors)
     frame["value"] = pd.Series(values, dtype="Float64")
-    frame["scope"] = frame["country_iso2"].isna().map({True: "global", False: "country"})
     frame["year"] = pd.to_numeric(frame["year"]).astype("Int64")
     frame["out_of"] = pd.to_numeric(frame["out_of"]).astype("Int64")
-    frame["preferred"] = mark_preferred(frame, ["scope", "country_iso2", "indicator", "year"])
-    columns = ["country_iso2", "scope", "indicator", "year", "value", "unit", "out_of", "source_id", "source_kind",
-               "preferred", "note"]
-    return _finish(frame, columns, ["scope", "country_iso2", "indicator", "year", "preferred", "source_id"])
+    frame["preferred"] = mark_preferred(frame, ["scope", "area", "country_iso2", "indicator", "year"])
+    columns = ["country_iso2", "scope", "area", "indicator", "year", "value", "unit", "out_of", "source_id",
+               "source_kind", "preferred", "note"]
+    return _finish(frame, columns, ["scope", "area", "country_iso2", "indicator", "year", "preferred", "source_id"])
 
 
 @dataclass(frozen=True)

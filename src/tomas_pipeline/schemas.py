@@ -55,7 +55,7 @@ SOURCES = _schema(
         "author": _text(),
         "title": _text(),
         "publisher": _optional(),
-        "year": _pattern(r"^(\d{4}|n\.d\.)$"),
+        "year": _pattern(_YEAR, required=False),
         "url": _pattern(r"^https?://\S+$", required=False),
         "accessed": _pattern(_ISO_DATE, required=False),
         "csl_type": _one_of(
@@ -117,7 +117,7 @@ PENALTIES = _schema(
         "offence": _one_of(OFFENCES),
         "form": pa.Column("string", nullable=True, required=False, checks=pa.Check.isin(["basic", "aggravated"])),
         "code": _text(),
-        "article": _text(),
+        "article": _optional(),
         "penalty": _text(),
         "term_used": _optional(),
         "as_of": _optional(),
@@ -167,7 +167,7 @@ STRATEGIES = _schema(
         "source_id": _pattern(_ID),
         "note": _optional(),
     },
-    key=["country", "title", "source_id"],
+    key=["country", "title", "start_year", "source_id"],
 )
 
 INSTITUTIONS = _schema(
@@ -192,7 +192,7 @@ STATISTICS = _schema(
     {
         "country": _text(),
         "indicator": _pattern(_ID),
-        "year": _pattern(_YEAR),
+        "year": _pattern(_YEAR, required=False),
         "value": _text(),
         "unit": _text(),
         "out_of": _pattern(r"^\d+$", required=False),

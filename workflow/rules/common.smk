@@ -24,6 +24,18 @@ COMPARISON = config["comparison_countries"]
 ALL_RAW = sorted({name for step in STEPS.values() for name in step.raw})
 
 
+# The package modules each stage runs: a change to them re-runs the stage.
+PKG = "src/tomas_pipeline"
+CODE = {
+    "normalise": [f"{PKG}/{m}.py" for m in ("ingest", "schemas", "io", "countries", "dates", "penalties", "normalise")],
+    "metrics": [f"{PKG}/{m}.py" for m in ("metrics", "io", "provenance")],
+    "figures": [f"{PKG}/{m}.py" for m in ("figures", "io", "provenance")],
+    "bibliography": [f"{PKG}/bibliography.py"],
+    "report": [f"{PKG}/reporting.py"] + sorted(str(p) for p in Path(f"{PKG}/render").rglob("*") if p.is_file()
+                                                and "__pycache__" not in p.parts),
+}
+
+
 def raw(*names):
     return [f"{RAW}/{name}" for name in names]
 

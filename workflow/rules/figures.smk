@@ -4,8 +4,9 @@
 rule treaty_timeline:
     input:
         status=f"{PROCESSED}/ratification.csv",
-        countries=processed("countries"),
-        instruments=processed("instruments"),
+        countries=f"{PROCESSED}/countries.csv",
+        instruments=f"{PROCESSED}/instruments.csv",
+        code=CODE["figures"],
     output:
         svg=f"{FIGURES}/treaty_timeline.svg",
         png=f"{FIGURES}/treaty_timeline.png",

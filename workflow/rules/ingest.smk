@@ -4,7 +4,8 @@
 
 rule validate:
     input:
-        raw(*ALL_RAW),
+        tables=raw(*ALL_RAW),
+        code=CODE["normalise"],
     output:
         f"{BUILD}/validated.json",
     params:

@@ -3,9 +3,10 @@
 
 rule ratification:
     input:
-        actions=processed("treaty_actions"),
-        countries=processed("countries"),
-        instruments=processed("instruments"),
+        actions=f"{PROCESSED}/treaty_actions.csv",
+        countries=f"{PROCESSED}/countries.csv",
+        instruments=f"{PROCESSED}/instruments.csv",
+        code=CODE["metrics"],
     output:
         table=f"{PROCESSED}/ratification.csv",
         provenance=f"{PROCESSED}/ratification.provenance.json",

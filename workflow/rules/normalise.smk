@@ -11,6 +11,7 @@ rule normalise:
     input:
         tables=lambda wc: raw(*STEPS[wc.table].raw),
         gate=ancient(f"{BUILD}/validated.json"),
+        code=CODE["normalise"],
     output:
         f"{PROCESSED}/{{table}}.csv",
     params:
@@ -24,10 +25,11 @@ rule normalise:
 
 rule bibliography:
     input:
-        processed("sources"),
+        sources=f"{PROCESSED}/sources.csv",
+        code=CODE["bibliography"],
     output:
         f"{PROCESSED}/references.json",
     log:
         f"{LOGS}/bibliography.log",
     run:
-        steps.bibliography(input[0], output[0], log[0])
+        steps.bibliography(input.sources, output[0], log[0])

@@ -17,6 +17,7 @@ rule render:
     input:
         sources=REPORT_SOURCES,
         data=REPORT_DATA,
+        code=CODE["report"],
     output:
         [f"{BUILD}/report/{name}" for name in REPORT_FILES],
     params:
