@@ -1,0 +1,52 @@
+"""`tomas render` command line: `python -m tomas_pipeline.render PROJECT --to html,pdf`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .engine import ENGINES, FORMATS, render_project
+from .errors import RenderError
+
+
+def _metadata(pairs: Sequence[str]) -> dict:
+    """`-M key=value` or Quarto's `-M key:value`."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=") if "=" in pair else pair.partition(":")
+        if not sep or not key:
+            raise RenderError(f"-M expects key=value, got {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tomas render", description="Render the Quarto paper.")
+    parser.add_argument("project", nargs="?", default=".", type=Path, help="project folder (with _quarto.yml)")
+    parser.add_argument("--to", default=",".join(FORMATS), help="comma-separated formats: html,pdf,docx")
+    parser.add_argument("--engine", default="auto", choices=ENGINES,
+                        help="auto uses quarto when on PATH (TOMAS_RENDER_ENGINE overrides)")
+    parser.add_argument("--output-dir", type=Path, default=None, help="default: _quarto.yml project: output-dir")
+    parser.add_argument("-M", "--metadata", action="append", default=[], metavar="KEY=VALUE",
+                        help="metadata over the front matter (repeatable)")
+    return parser
+
+
+def cli_render(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        formats = [f.strip() for f in args.to.split(",") if f.strip()]
+        outputs = render_project(args.project, args.output_dir, formats, args.engine, _metadata(args.metadata))
+    except RenderError as exc:
+        print(f"render failed: {exc}", file=sys.stderr)
+        return 1
+    for path in outputs:
+        print(path)
+    return 0
+
+
+def main(project_dir: Path | str = ".", to: str = "html,pdf,docx", engine: str = "auto") -> int:
+    """Keyword form for callers that are not a command line."""
+    return cli_render([str(project_dir), "--to", to, "--engine", engine])

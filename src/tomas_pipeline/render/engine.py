@@ -1,0 +1,247 @@
+"""Render a Quarto project: pick the engine, then run the built-in pipeline
+(parse -> execute -> assemble -> crossref -> Pandoc/Typst) or real `quarto render`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from . import pandoc
+from .assemble import assemble, write_figures
+from .crossref import crossref, find_labels, find_references
+from .errors import RenderError
+from .execute import execute
+from .project import Document, Project, format_options, load_document, load_project
+from .qmd import Chunk, CodeCell, Markdown, parse
+
+ENGINES = ("auto", "quarto", "builtin")
+FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}
+ENV_ENGINE = "TOMAS_RENDER_ENGINE"
+BUILD_DIR = ".tomas-build"
+
+
+def choose_engine(engine: str = "auto") -> str:
+    """'quarto' or 'builtin'. TOMAS_RENDER_ENGINE overrides 'auto'."""
+    if engine not in ENGINES:
+        raise RenderError(f"unknown render engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        engine = os.environ.get(ENV_ENGINE, "").strip() or "auto"
+        if engine not in ENGINES:
+            raise RenderError(f"{ENV_ENGINE}={engine!r} is not one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        return "quarto" if shutil.which("quarto") else "builtin"
+    if engine == "quarto" and not shutil.which("quarto"):
+        raise RenderError(
+            "render engine 'quarto' was requested but no `quarto` executable is on PATH; "
+            "install Quarto (https://quarto.org) or use engine 'builtin'"
+        )
+    return engine
+
+
+def source_date_epoch(metadata: dict) -> int:
+    """SOURCE_DATE_EPOCH if set, else midnight UTC of an ISO `date`, else 0: never the clock."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env:
+        try:
+            return int(env)
+        except ValueError:
+            raise RenderError(f"SOURCE_DATE_EPOCH={env!r} is not an integer") from None
+    date = metadata.get("date")
+    if isinstance(date, dt.datetime):
+        return int(date.replace(tzinfo=date.tzinfo or dt.timezone.utc).timestamp())
+    if isinstance(date, dt.date):
+        return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp())
+    if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
+        day = dt.date.fromisoformat(date.strip())
+        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    return 0
+
+
+def _resolve_date(metadata: dict) -> None:
+    """Quarto's `date: today` / `now`: the SOURCE_DATE_EPOCH day when set, so renders repeat."""
+    if str(metadata.get("date", "")).strip() in ("today", "now", "last-modified"):
+        env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        when = dt.datetime.fromtimestamp(int(env), dt.timezone.utc) if env else dt.datetime.now(dt.timezone.utc)
+        metadata["date"] = when.date().isoformat()
+    elif isinstance(metadata.get("date"), (dt.date, dt.datetime)):
+        metadata["date"] = metadata["date"].isoformat()
+
+
+@contextlib.contextmanager
+def atomic_output(final: Path) -> Iterator[Path]:
+    """Yield a temp path beside `final`; move it into place only if the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        yield tmp
+        if not tmp.exists():
+            raise RenderError(f"{final.name}: the writer produced no file")
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def check_references(chunks: list[Chunk]) -> None:
+    """Fail before the (slow) kernel run when a crossref cannot resolve.
+
+    Labels that code might print (its source mentions them) are left for the
+    final check after execution.
+    """
+    labels: set[str] = set()
+    code = ""
+    for chunk in chunks:
+        if isinstance(chunk, CodeCell):
+            code += chunk.code + "\n"
+            label = (chunk.label or "").lower()
+            if label.startswith("fig-") or (label.startswith("tbl-") and chunk.options.get("tbl-cap")):
+                labels.add(label)
+        else:
+            labels |= find_labels(chunk.text)
+    for chunk in chunks:
+        if isinstance(chunk, Markdown):
+            for offset, key in find_references(chunk.text):
+                if key not in labels and key not in code.lower():
+                    raise RenderError(
+                        f"{chunk.where(offset)}: unknown cross-reference @{key}: "
+                        f"no figure, table or section has the label {key}"
+                    )
+
+
+def _bibliography(doc: Document) -> tuple[list[Path], Path | None]:
+    bib = doc.metadata.get("bibliography") or []
+    bibs = [bib] if isinstance(bib, str) else list(bib)
+    paths = [(doc.path.parent / b).resolve() for b in bibs]
+    for p in paths:
+        if not p.exists():
+            raise RenderError(f"{doc.path.name}: bibliography not found: {p.name}")
+    csl = doc.metadata.get("csl")
+    return paths, ((doc.path.parent / csl).resolve() if csl else None)
+
+
+def render_document(project: Project, path: Path, out_dir: Path, formats: Sequence[str],
+                    metadata: dict | None = None) -> list[Path]:
+    """Built-in engine for one document; returns the output paths in `formats` order."""
+    doc = load_document(project, path, metadata)
+    _resolve_date(doc.metadata)
+    epoch = source_date_epoch(doc.metadata)
+    chunks = parse(doc.lines)
+    check_references(chunks)
+    bibs, csl = _bibliography(doc)
+
+    build = out_dir / BUILD_DIR / doc.stem
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir(parents=True)
+    # Typst may only read files under its root: the build folder and the document's images.
+    root = Path(os.path.commonpath([build.resolve(), project.root, doc.path.parent]))
+    outputs: list[Path] = []
+    try:
+        executed = execute(chunks, doc.path.parent, doc.metadata.get("execute") or {},
+                           kernel=str(doc.metadata.get("jupyter") or "python3"))
+        figures = write_figures(chunks, executed, build / f"{doc.stem}_files" / "figure")
+        pandoc.write_metadata(doc.metadata, build / "metadata.yaml")
+        for fmt in formats:
+            options = format_options(doc.metadata, fmt)
+            for key in ("css", "reference-doc"):  # paths in options are relative to the document
+                if isinstance(options.get(key), str):
+                    options[key] = str((doc.path.parent / options[key]).resolve())
+                elif isinstance(options.get(key), list):
+                    options[key] = [str((doc.path.parent / p).resolve()) for p in options[key]]
+            body = assemble(chunks, executed, figures, fmt, doc.metadata, doc.path.parent, build)
+            try:
+                body = crossref(body, doc.metadata, number_sections=bool(options.get("number-sections")))
+            except RenderError as exc:
+                raise RenderError(f"{doc.path.name}: {exc}") from None
+            source = build / f"{doc.stem}.{fmt}.md"
+            source.write_text(body, encoding="utf-8")
+            args = pandoc.common_args(source, build / "metadata.yaml", options, bibs, csl)
+            final = out_dir / f"{doc.stem}.{fmt}"
+            with atomic_output(final) as tmp:
+                if fmt == "html":
+                    pandoc.to_html(args, tmp, doc.stem, doc.metadata, options, build, epoch)
+                elif fmt == "docx":
+                    pandoc.to_docx(args, tmp, options, build, epoch)
+                else:
+                    pandoc.to_pdf(args, tmp, doc.stem, doc.metadata, options, build, root, epoch)
+            outputs.append(final)
+    finally:
+        if not os.environ.get("TOMAS_KEEP_BUILD"):
+            shutil.rmtree(build, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                (out_dir / BUILD_DIR).rmdir()  # only if no other document is building
+    return outputs
+
+
+def _quarto_to(project: Project, fmt: str) -> str:
+    """Quarto's --to name: our PDF route is Typst when _quarto.yml configures `typst`."""
+    if fmt == "pdf":
+        formats = project.config.get("format") or {}
+        return "typst" if isinstance(formats, dict) and "typst" in formats else "pdf"
+    return fmt
+
+
+def _meta_arg(key: str, value) -> str:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return f"{key}:{value}"
+
+
+def quarto_render(project: Project, out_dir: Path, formats: Sequence[str], metadata: dict | None) -> list[Path]:
+    """Run real `quarto render`, one format at a time, into a temp folder, then move into place."""
+    exe = shutil.which("quarto")
+    if not exe:
+        raise RenderError("no `quarto` executable on PATH")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date_epoch(metadata or {}))}
+    staging = out_dir / ".tomas-quarto"
+    outputs: list[Path] = []
+    try:
+        for fmt in formats:
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            cmd = [exe, "render", str(project.root), "--output-dir", str(staging), "--to", _quarto_to(project, fmt)]
+            for key, value in (metadata or {}).items():
+                cmd += ["-M", _meta_arg(key, value)]
+            proc = subprocess.run(cmd, cwd=project.root, env=env, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise RenderError(f"quarto render failed ({proc.returncode}):\n{proc.stderr.strip()}")
+            for doc in project.documents:
+                made = staging / f"{doc.stem}.{fmt}"
+                if not made.exists():
+                    raise RenderError(f"quarto render did not produce {made.name}")
+                final = out_dir / made.name
+                os.replace(made, final)
+                outputs.append(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return outputs
+
+
+def render_project(project_dir: Path, output_dir: Path | None = None,
+                   formats: Sequence[str] = ("html", "pdf", "docx"), engine: str = "auto",
+                   metadata: dict | None = None) -> list[Path]:
+    """Render every document of a Quarto project to `formats`; return the output files.
+
+    `metadata` is merged over the front matter (version, date, commit, ...).
+    `output_dir` defaults to `_quarto.yml`'s `project: output-dir:`.
+    """
+    formats = [formats] if isinstance(formats, str) else list(formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise RenderError(f"unsupported format(s) {unknown}; choose from {', '.join(FORMATS)}")
+    chosen = choose_engine(engine)
+    project = load_project(Path(project_dir))
+    out_dir = Path(output_dir).resolve() if output_dir else project.output_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if chosen == "quarto":
+        return quarto_render(project, out_dir, formats, metadata)
+    outputs: list[Path] = []
+    for doc in project.documents:
+        outputs += render_document(project, doc, out_dir, formats, metadata)
+    return outputs

@@ -1,0 +1,7 @@
+"""The one error type the renderer raises for problems a writer can fix."""
+
+from __future__ import annotations
+
+
+class RenderError(RuntimeError):
+    """A render failed; the message names the file, cell or reference to fix."""

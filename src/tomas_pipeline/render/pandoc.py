@@ -1,0 +1,151 @@
+"""Call Pandoc (HTML, DOCX, Typst source) and Typst (PDF).
+
+Pandoc is the binary shipped in pypandoc-binary, so every machine uses the same
+version and produces the same bytes. Typst runs in-process (the `typst` package).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import RenderError
+
+# Metadata keys that steer the engine and are not document metadata for Pandoc.
+_ENGINE_KEYS = {"format", "execute", "project", "jupyter", "crossref", "engine", "bibliography", "csl",
+                "toc", "toc-depth", "number-sections", "papersize"}
+
+
+def template_path(name: str) -> Path:
+    return Path(str(resources.files(__package__) / "templates" / name))
+
+
+def pandoc_executable() -> str:
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except Exception:  # pragma: no cover - only without pypandoc-binary
+        found = shutil.which("pandoc")
+        if not found:
+            raise RenderError("Pandoc not found: install pypandoc-binary") from None
+        return found
+
+
+def run_pandoc(args: list[str], cwd: Path, epoch: int) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    proc = subprocess.run([pandoc_executable(), *args], cwd=cwd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RenderError(f"pandoc failed ({proc.returncode}):\n{proc.stderr.strip()}")
+
+
+def write_metadata(metadata: dict, path: Path) -> Path:
+    """A Pandoc metadata file; values that are not text become their YAML text."""
+    clean = {k: v for k, v in metadata.items() if k not in _ENGINE_KEYS}
+    path.write_text(yaml.safe_dump(clean, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    return path
+
+
+def common_args(source: Path, meta_file: Path, options: dict, bibliography: list[Path], csl: Path | None) -> list[str]:
+    args = [str(source), "--from", "markdown", "--metadata-file", str(meta_file)]
+    if options.get("toc"):
+        args += ["--toc", f"--toc-depth={int(options.get('toc-depth', 3))}"]
+    if options.get("number-sections"):
+        args.append("--number-sections")
+    if options.get("toc-title"):
+        args += ["--metadata", f"toc-title={options['toc-title']}"]
+    if bibliography:
+        args.append("--citeproc")
+        args += [f"--bibliography={b}" for b in bibliography]
+        if csl:
+            args.append(f"--csl={csl}")
+    return args
+
+
+def html_footer(metadata: dict, path: Path) -> Path | None:
+    """Version, date and commit under the paper, escaped (they come from the pipeline)."""
+    parts = []
+    for key, label in (("version", "Version"), ("date", "Date"), ("commit", "Commit")):
+        if metadata.get(key) not in (None, ""):
+            parts.append(f"{label}: {html.escape(str(metadata[key]))}")
+    if not parts:
+        return None
+    path.write_text(f'<footer class="tomas-meta">{" · ".join(parts)}</footer>\n', encoding="utf-8")
+    return path
+
+
+def to_html(args: list[str], output: Path, stem: str, metadata: dict, options: dict, build_dir: Path,
+            epoch: int) -> None:
+    css = options.get("css")
+    extra = ["--to", "html5", "--standalone", "--embed-resources", "--mathml",
+             "--css", str(template_path("tomas.css")), "--resource-path", str(build_dir)]
+    for sheet in [css] if isinstance(css, str) else (css or []):
+        extra += ["--css", str(sheet)]
+    if not metadata.get("title"):
+        extra += ["--metadata", f"pagetitle={stem}"]
+    footer = html_footer(metadata, build_dir / "footer.html")
+    if footer:
+        extra += ["--include-after-body", str(footer)]
+    run_pandoc(args + extra + ["--output", str(output)], build_dir, epoch)
+
+
+def to_docx(args: list[str], output: Path, options: dict, build_dir: Path, epoch: int) -> None:
+    extra = ["--to", "docx", "--resource-path", str(build_dir)]
+    if options.get("reference-doc"):
+        extra.append(f"--reference-doc={options['reference-doc']}")
+    run_pandoc(args + extra + ["--output", str(output)], build_dir, epoch)
+
+
+def typst_lang(lang: str | None) -> list[str]:
+    """'en-GB' -> Typst's lang "en" and region "gb"."""
+    if not lang:
+        return []
+    code, _, region = str(lang).replace("_", "-").partition("-")
+    out = ["--variable", f"typst-lang={code.lower()}"]
+    if len(region) == 2:
+        out += ["--variable", f"typst-region={region.lower()}"]
+    return out
+
+
+_MD_ALT_RE = re.compile(r'!\[[^\]]*\]\(([^)\s]+)\)\{[^{}]*?\balt="((?:[^"\\]|\\.)*)"')
+
+
+def add_typst_alt(typ: str, markdown: str) -> str:
+    """Pandoc's Typst writer drops alt text; put it back as `image(..., alt: "...")`
+    so the tagged PDF describes each figure to screen readers."""
+    for path, alt in _MD_ALT_RE.findall(markdown):
+        alt = re.sub(r"\\(.)", r"\1", alt)
+        quoted = '"' + alt.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        typ = typ.replace(f'image("{path}"', f'image("{path}", alt: {quoted}', 1)
+    return typ
+
+
+def to_pdf(args: list[str], output: Path, stem: str, metadata: dict, options: dict, build_dir: Path,
+           root: Path, epoch: int) -> Path:
+    """Markdown -> Typst source (our template) -> PDF. Returns the .typ path.
+
+    `root` must contain the build folder and every image the document uses.
+    """
+    typ = build_dir / f"{stem}.typ"
+    extra = ["--to", "typst", "--standalone", "--template", str(template_path("tomas.typ")),
+             "--variable", f"papersize={options.get('papersize', 'a4')}", *typst_lang(metadata.get("lang"))]
+    if not metadata.get("title"):
+        extra += ["--metadata", f"pagetitle={stem}"]
+    run_pandoc(args + extra + ["--output", str(typ)], build_dir, epoch)
+    typ.write_text(add_typst_alt(typ.read_text(encoding="utf-8"), Path(args[0]).read_text(encoding="utf-8")),
+                   encoding="utf-8")
+    import typst
+
+    try:
+        # ignore_system_fonts: only Typst's embedded fonts, so every machine makes the same PDF.
+        typst.compile(str(typ), output=str(output), root=str(root), timestamp=epoch, ignore_system_fonts=True)
+    except Exception as exc:
+        raise RenderError(f"typst failed on {typ.name}:\n{exc}") from exc
+    return typ
