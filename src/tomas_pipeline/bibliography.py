@@ -49,8 +49,9 @@ def to_csl_json(sources: pd.DataFrame) -> list[dict]:
         if authors:
             item["author"] = authors
         year = _value(row, "year")
-        if year and year.isdigit():
-            item["issued"] = {"date-parts": [[int(year)]]}
+        if year:
+            # Read back from CSV a year may come as 2024.0.
+            item["issued"] = {"date-parts": [[int(float(year))]]}
         for key, csl in (("publisher", "publisher"), ("url", "URL"), ("container", "container-title"),
                          ("note", "note")):
             if _value(row, key):

@@ -18,6 +18,7 @@ import pandas as pd
 from tomas_pipeline.countries import Register, resolve_column
 from tomas_pipeline.dates import parse_date
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
+from tomas_pipeline.io import read_raw_csv
 from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table, spreadsheet_row
 from tomas_pipeline.penalties import parse_penalty
 from tomas_pipeline.schemas import BINDING_ACTIONS
@@ -135,6 +136,8 @@ def _finish(frame: pd.DataFrame, columns: list[str], sort: list[str]) -> pd.Data
 def normalise_countries(ctx: Context, focus: list[str], comparison: list[str]) -> pd.DataFrame:
     """The register as a processed table, with the build's focus and comparison sets."""
     register = ctx.register
+    for name in REGISTER_RAW:
+        check_source_ids(read_raw_csv(ctx.path(name)), ctx.path(name), ctx.sources)
     focus_iso = [resolve_setting(register, name, "focus_countries") for name in focus]
     comparison_iso = [resolve_setting(register, name, "comparison_countries") for name in comparison]
     table = register.countries().copy()
@@ -363,7 +366,7 @@ REGISTER_RAW = ("countries.csv", "country_names.csv", "predecessors.csv")
 _FACT = REGISTER_RAW + ("sources.csv",)
 
 STEPS: dict[str, Step] = {
-    "countries": Step(REGISTER_RAW, normalise_countries),
+    "countries": Step(REGISTER_RAW + ("sources.csv",), normalise_countries),
     "sources": Step(("sources.csv",), normalise_sources),
     "instruments": Step(("instruments.csv", "sources.csv"), normalise_instruments),
     "offences": Step(("offences.csv", "sources.csv"), normalise_offences),

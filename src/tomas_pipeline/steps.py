@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from tomas_pipeline.errors import TomasInputError, TomasInputErrors
-from tomas_pipeline.io import read_processed, write_csv, write_json
+from tomas_pipeline.io import atomic_write_bytes, read_processed, write_csv, write_json
 
 log = logging.getLogger("tomas")
 
@@ -43,24 +43,22 @@ def logged(log_path: Path | str | None) -> Iterator[logging.Logger]:
             handler.close()
 
 
-def validate(raw: str, focus: Sequence[str], comparison: Sequence[str], output: str, log_path: str) -> None:
-    from tomas_pipeline.normalise import validate_all
-
-    with logged(log_path) as lg:
-        counts = validate_all(raw, list(focus), list(comparison))
-        for name, n in counts.items():
-            lg.info("%s: %d rows", name, n)
-        write_json({"rows": counts}, output)
-
-
-def normalise(table: str, raw: str, focus: Sequence[str], comparison: Sequence[str], output: str,
-              log_path: str) -> None:
+def validate(table: str, raw: str, focus: Sequence[str], comparison: Sequence[str], output: str,
+             log_path: str) -> None:
+    """Check and normalise one table into the build folder (not yet public)."""
     from tomas_pipeline.normalise import make_table
 
     with logged(log_path) as lg:
         frame = make_table(table, raw, list(focus), list(comparison))
         write_csv(frame, output)
-        lg.info("%s: %d rows -> %s", table, len(frame), output)
+        lg.info("%s: %d rows valid -> %s", table, len(frame), output)
+
+
+def promote(validated: str, output: str, log_path: str) -> None:
+    """Publish a validated table to data/processed/ whole (atomic rename)."""
+    with logged(log_path) as lg:
+        atomic_write_bytes(output, Path(validated).read_bytes())
+        lg.info("published %s", output)
 
 
 def ratification(actions: str, countries: str, instruments: str, output: str, log_path: str) -> None:
@@ -118,3 +116,17 @@ def publish(staging: str, output: str, names: Sequence[str], manifest: str, log_
     with logged(log_path) as lg:
         for path in do_publish(staging, output, list(names), manifest):
             lg.info("published %s", path)
+
+
+def changes(previous_release: str | None, processed: str, inputs: Sequence[str], output: str, log_path: str) -> None:
+    from tomas_pipeline.changes import compare_with_release
+    from tomas_pipeline.provenance import write_provenance
+
+    with logged(log_path) as lg:
+        frame, note = compare_with_release(previous_release, processed)
+        write_csv(frame, output)
+        # The note says what was compared (or that there was nothing to compare with).
+        write_provenance(output, inputs, "tomas_pipeline.changes.compare", [],
+                         extra={"note": note, "previous_release": Path(previous_release).name if previous_release
+                                else None})
+        lg.info("changes: %d sentences; %s", len(frame), note)

@@ -20,10 +20,6 @@ MANIFEST = f"{REPORT_OUT}/tomas.sha256"
 FOCUS = config["focus_countries"]
 COMPARISON = config["comparison_countries"]
 
-# Every raw table any step reads; the first stage validates them all together.
-ALL_RAW = sorted({name for step in STEPS.values() for name in step.raw})
-
-
 # The package modules each stage runs: a change to them re-runs the stage.
 PKG = "src/tomas_pipeline"
 CODE = {

@@ -1,5 +1,8 @@
 # Stage 4: figures in the house style, each with alt text and provenance.
 
+# Every figure the report shows (stems; each has .svg, .png, .alt.txt, .provenance.json).
+FIGURE_STEMS = [f"{FIGURES}/{name}" for name in ("treaty_timeline",)]
+
 
 rule treaty_timeline:
     input:

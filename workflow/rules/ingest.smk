@@ -1,17 +1,23 @@
-# Stage 1: read and check every raw table. Writes nothing public, so a bad
-# table stops the build before any processed file or report is touched.
+# Stage 1: read each raw table, check it against its schema and the reference
+# tables, and normalise it in memory. The result goes to build/validated/,
+# never to a public folder: a bad table stops the build here, and
+# data/processed/ and the report stay as they were.
+
+
+wildcard_constraints:
+    table="|".join(STEPS),
 
 
 rule validate:
     input:
-        tables=raw(*ALL_RAW),
+        tables=lambda wc: raw(*STEPS[wc.table].raw),
         code=CODE["normalise"],
     output:
-        f"{BUILD}/validated.json",
+        f"{BUILD}/validated/{{table}}.csv",
     params:
         focus=FOCUS,
         comparison=COMPARISON,
     log:
-        f"{LOGS}/validate.log",
+        f"{LOGS}/validate/{{table}}.log",
     run:
-        steps.validate(RAW, params.focus, params.comparison, output[0], log[0])
+        steps.validate(wildcards.table, RAW, params.focus, params.comparison, output[0], log[0])

@@ -1,5 +1,8 @@
 # Stage 3: comparison metrics, pure functions over processed tables.
 
+# Every metric table the report reads (each with a .provenance.json beside it).
+METRIC_TABLES = [f"{PROCESSED}/{name}.csv" for name in ("ratification",)]
+
 
 rule ratification:
     input:

@@ -1,26 +1,16 @@
-# Stage 2: one processed table per rule, from the raw tables it reads.
-# ancient(): the validation gate must pass first, but its timestamp alone
-# does not make every table rebuild when one raw table changes.
-
-
-wildcard_constraints:
-    table="|".join(STEPS),
+# Stage 2: publish each validated, normalised table to data/processed/
+# (an atomic copy that cannot fail on input), and build the bibliography.
 
 
 rule normalise:
     input:
-        tables=lambda wc: raw(*STEPS[wc.table].raw),
-        gate=ancient(f"{BUILD}/validated.json"),
-        code=CODE["normalise"],
+        f"{BUILD}/validated/{{table}}.csv",
     output:
         f"{PROCESSED}/{{table}}.csv",
-    params:
-        focus=FOCUS,
-        comparison=COMPARISON,
     log:
         f"{LOGS}/normalise/{{table}}.log",
     run:
-        steps.normalise(wildcards.table, RAW, params.focus, params.comparison, output[0], log[0])
+        steps.promote(input[0], output[0], log[0])
 
 
 rule bibliography:

@@ -7,8 +7,10 @@ REPORT_SOURCES = sorted(
 )
 # Everything the report reads: every processed table, metric and figure.
 REPORT_DATA = (
-    processed(*STEPS, "ratification")
-    + [f"{PROCESSED}/references.json", f"{FIGURES}/treaty_timeline.svg", f"{FIGURES}/treaty_timeline.png"]
+    processed(*STEPS)
+    + METRIC_TABLES
+    + [f"{PROCESSED}/references.json"]
+    + [f"{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("svg", "png")]
 )
 BUILD_INFO = build_info(".", RAW)
 
