@@ -88,6 +88,99 @@ def treaty_timeline(status: str, countries: str, instruments: str, stem: str, lo
         lg.info("figure: %s", ", ".join(map(str, written)))
 
 
+def metric_family(family: str, inputs: dict[str, str], method: str, output: str, log_path: str) -> None:
+    """One metric family's table (config/indicators.yaml decides its indicators)."""
+    from tomas_pipeline.metrics import FAMILIES, compute_family, load_method
+    from tomas_pipeline.provenance import split_source_ids, write_provenance
+
+    with logged(log_path) as lg:
+        spec = load_method(method)
+        frame = compute_family(family, {name: read_processed(path) for name, path in inputs.items()}, spec)
+        write_csv(frame, output)
+        write_provenance(output, [*inputs.values(), method], f"tomas_pipeline.metrics.{FAMILIES[family][1].__name__}",
+                         split_source_ids(frame["source_ids"]))
+        lg.info("%s: %d rows", family, len(frame))
+
+
+def scorecard(families: dict[str, str], countries: str, method: str, output: str, log_path: str) -> None:
+    """Country-level rows of every family table, in one long table."""
+    from tomas_pipeline.metrics import load_indicators, scorecard as make
+    from tomas_pipeline.provenance import split_source_ids, write_provenance
+
+    with logged(log_path) as lg:
+        frame = make({f: read_processed(p) for f, p in families.items()}, load_indicators(method),
+                     read_processed(countries))
+        write_csv(frame, output)
+        write_provenance(output, [*families.values(), countries, method], "tomas_pipeline.metrics.scorecard",
+                         split_source_ids(frame["source_ids"]))
+        lg.info("scorecard: %d rows, %d scored", len(frame), int(frame["score"].notna().sum()))
+
+
+def recommendation_tracker(score_table: str, recommendations: str, countries: str, method: str, output: str,
+                           log_path: str) -> None:
+    from tomas_pipeline.metrics import load_indicators, load_recommendations, recommendation_tracker as make
+    from tomas_pipeline.provenance import split_source_ids, write_provenance
+
+    with logged(log_path) as lg:
+        recs = load_recommendations(recommendations, load_indicators(method))
+        frame = make(read_processed(score_table), recs, read_processed(countries))
+        write_csv(frame, output)
+        write_provenance(output, [score_table, recommendations, countries, method],
+                         "tomas_pipeline.metrics.recommendation_tracker", split_source_ids(frame["source_ids"]))
+        lg.info("recommendation tracker: %s", frame["status"].value_counts().to_dict())
+
+
+# Figure name (= its function in tomas_pipeline.figures) -> the source line under it.
+FIGURE_SOURCES = {
+    "penalty_ranges": "Directive 2011/93/EU (floors) and the penalty sources of each row; see the provenance note",
+    "scorecard_heatmap": "TOMAS scorecard (data/processed/scorecard.csv), method in config/indicators.yaml",
+    "ncmec_reports": "NCMEC CyberTipline data as recorded in data/processed/statistics.csv",
+    "sextortion_trend": "NCMEC CyberTipline reports and the TOMAS paper; see the provenance note",
+    "regional_spread": "penalty sources of each country's row; see the provenance note",
+}
+
+
+def figure(name: str, inputs: dict[str, str], stem: str, log_path: str, method: str | None = None) -> None:
+    """Draw one comparison figure from processed tables and write it with alt text and provenance."""
+    import pandas as pd
+
+    from tomas_pipeline import figures
+    from tomas_pipeline.provenance import split_source_ids, write_provenance
+
+    with logged(log_path) as lg:
+        tables = {key: read_processed(path) for key, path in inputs.items()}
+        source = FIGURE_SOURCES[name]
+        if name == "penalty_ranges":
+            spec = figures.penalty_ranges(tables["penalties"], tables["offences"], tables["countries"], source)
+            used = pd.concat([tables["penalties"]["source_id"], tables["offences"]["source_id"]])
+        elif name == "scorecard_heatmap":
+            from tomas_pipeline.metrics import load_indicators
+
+            spec = figures.scorecard_heatmap(tables["scorecard"], load_indicators(method), tables["countries"],
+                                             source)
+            used = tables["scorecard"]["source_ids"]
+        elif name == "ncmec_reports":
+            spec = figures.ncmec_reports(tables["statistics"], tables["countries"], source)
+            stats = tables["statistics"]
+            used = stats.loc[stats["indicator"] == "ncmec_cybertipline_reports", "source_id"]
+        elif name == "sextortion_trend":
+            spec = figures.sextortion_trend(tables["statistics"], source)
+            stats = tables["statistics"]
+            used = stats.loc[stats["indicator"].isin([i for i, _ in figures.TREND_SERIES])
+                             & stats["preferred"].astype(bool), "source_id"]
+        elif name == "regional_spread":
+            spec = figures.regional_spread(tables["penalty_alignment"], tables["uniformity"], tables["offences"],
+                                           tables["countries"], source)
+            used = tables["uniformity"]["source_ids"]
+        else:
+            raise ValueError(f"unknown figure {name!r}")
+        written = figures.save_figure(spec, stem)
+        write_provenance(Path(stem).with_suffix(".svg"), [*inputs.values(), *([method] if method else [])],
+                         f"tomas_pipeline.figures.{name}", split_source_ids(used),
+                         extra={"alt": spec.alt, "title": spec.title})
+        lg.info("figure: %s", ", ".join(map(str, written)))
+
+
 def bibliography(sources: str, output: str, log_path: str) -> None:
     from tomas_pipeline.bibliography import to_csl_json
 
@@ -130,3 +223,16 @@ def changes(previous_release: str | None, processed: str, inputs: Sequence[str],
                          extra={"note": note, "previous_release": Path(previous_release).name if previous_release
                                 else None})
         lg.info("changes: %d sentences; %s", len(frame), note)
+
+
+def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str) -> None:
+    from tomas_pipeline import audit as checks
+
+    with logged(log_path) as lg:
+        names = ("treaty_actions", "penalties", "legal_features", "statistics", "institutions")
+        tables = {name: read_processed(Path(processed) / f"{name}.csv") for name in names}
+        found = checks.conflicts(tables)
+        missing = checks.gaps(tables, read_processed(Path(processed) / "countries.csv"))
+        write_csv(found, conflicts_out)
+        write_csv(missing, gaps_out)
+        lg.info("%d conflicts between sources, %d gaps", len(found), len(missing))

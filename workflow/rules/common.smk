@@ -24,9 +24,10 @@ COMPARISON = config["comparison_countries"]
 PKG = "src/tomas_pipeline"
 CODE = {
     "normalise": [f"{PKG}/{m}.py" for m in ("ingest", "schemas", "io", "countries", "dates", "penalties", "normalise")],
-    "metrics": [f"{PKG}/{m}.py" for m in ("metrics", "io", "provenance")],
-    "figures": [f"{PKG}/{m}.py" for m in ("figures", "io", "provenance")],
+    "metrics": [f"{PKG}/{m}.py" for m in ("metrics", "errors", "io", "provenance")],
+    "figures": [f"{PKG}/{m}.py" for m in ("figures", "metrics", "io", "provenance")],
     "bibliography": [f"{PKG}/bibliography.py"],
+    "audit": [f"{PKG}/audit.py"],
     "report": [f"{PKG}/reporting.py"] + sorted(str(p) for p in Path(f"{PKG}/render").rglob("*") if p.is_file()
                                                 and "__pycache__" not in p.parts),
 }

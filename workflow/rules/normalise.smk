@@ -23,3 +23,16 @@ rule bibliography:
         f"{LOGS}/bibliography.log",
     run:
         steps.bibliography(input.sources, output[0], log[0])
+
+
+rule audit:
+    input:
+        tables=processed("treaty_actions", "penalties", "legal_features", "statistics", "institutions", "countries"),
+        code=CODE["audit"],
+    output:
+        conflicts=f"{PROCESSED}/conflicts.csv",
+        gaps=f"{PROCESSED}/gaps.csv",
+    log:
+        f"{LOGS}/audit.log",
+    run:
+        steps.audit(PROCESSED, output.conflicts, output.gaps, log[0])

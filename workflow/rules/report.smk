@@ -9,7 +9,7 @@ REPORT_SOURCES = sorted(
 REPORT_DATA = (
     processed(*STEPS)
     + METRIC_TABLES
-    + [f"{PROCESSED}/references.json"]
+    + [f"{PROCESSED}/references.json", f"{PROCESSED}/conflicts.csv", f"{PROCESSED}/gaps.csv"]
     + [f"{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("svg", "png")]
 )
 BUILD_INFO = build_info(".", RAW)
