@@ -30,3 +30,26 @@ def copy_repo(target: Path) -> Path:
         if leftover.name != "README.md":
             leftover.unlink()
     return target
+
+
+BUILD_EPOCH = "1735689600"  # 2025-01-01: the date every test build states
+
+
+def run_snakemake(repo: Path, *args: str, timeout: int = 1200):
+    """`python -m snakemake` in a repository copy, as a user runs it, with a fixed date."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SOURCE_DATE_EPOCH=BUILD_EPOCH, TOMAS_RENDER_ENGINE="builtin")
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def built_repo(tmp_path_factory) -> Path:
+    """One whole build shared by the tests that only read its outputs (or restore what they change)."""
+    repo = copy_repo(tmp_path_factory.mktemp("built") / "repo")
+    result = run_snakemake(repo)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+    return repo

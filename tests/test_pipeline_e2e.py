@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_repo
+from conftest import run_snakemake as snakemake
 from tomas_pipeline import __version__
 
 pytestmark = pytest.mark.slow
-
-EPOCH = "1735689600"  # 2025-01-01, so the stated date is known
-
-
-def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TOMAS_RENDER_ENGINE="builtin")
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=900)
 
 
 def planned_rules(repo: Path) -> set[str]:
@@ -37,11 +26,8 @@ def planned_rules(repo: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    repo = copy_repo(tmp_path_factory.mktemp("e2e") / "repo")
-    result = snakemake(repo)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
-    return repo
+def built(built_repo) -> Path:
+    return built_repo
 
 
 def test_report_files_exist(built):
