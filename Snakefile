@@ -4,6 +4,12 @@ from snakemake.utils import min_version, validate
 
 min_version("8.0")
 
+# Snakemake reads config files with YAML tags and YTE templates, which can run code:
+# read ours with safe_load and check it against the schema first.
+from tomas_pipeline.config import load_config
+
+load_config("config/config.yaml")
+
 
 configfile: "config/config.yaml"
 
@@ -16,6 +22,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/normalise.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/changes.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -44,6 +44,22 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_release(args: argparse.Namespace) -> int:
+    from tomas_pipeline.release import ReleaseRefused, make_release
+
+    try:
+        bundle, archive = make_release(args.repo)
+    except ReleaseRefused as exc:
+        print(f"tomas release: refused: {exc}", file=sys.stderr)
+        return 1
+    except (RuntimeError, FileNotFoundError) as exc:
+        print(f"tomas release: failed: {exc}", file=sys.stderr)
+        return 1
+    print(bundle)
+    print(archive)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tomas", description="TOMAS toolkit: the advocacy paper rebuilt from data.")
     parser.add_argument("--version", action="version", version=f"tomas {__version__}")
@@ -68,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--output", help="output folder (default: the project's output-dir)")
     render.add_argument("--engine", default="auto", choices=["auto", "quarto", "builtin"])
     render.set_defaults(func=_cmd_render)
+
+    release = sub.add_parser("release", help="build and bundle this version for citing (clean tree, new version)")
+    release.add_argument("--repo", default=".", help="the repository to release from")
+    release.set_defaults(func=_cmd_release)
     return parser
 
 

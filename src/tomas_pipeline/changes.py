@@ -1,0 +1,446 @@
+"""What changed in the findings since the previous release, in plain sentences.
+
+Each release keeps its processed tables in ``releases/<version>/findings/``.
+This module compares the current ``data/processed/`` tables with the previous
+release's and writes one sentence per changed finding, sorted into two kinds:
+
+- ``world``: the world moved (a new ratification, a newer text of a code with a
+  different penalty, a hotline that joined INHOPE, a country added to the
+  comparison);
+- ``correction``: the data about the same moment changed (a date that was
+  wrong, the same text of a law read again or from a better source, a fact the
+  previous release lacked although it was already true then, a conflict
+  between sources resolved).
+
+A fact that is new to the record counts as ``world`` unless it is dated before
+the previous release (then it was true already: a ``correction``). Only the values the report
+uses (``preferred`` rows) are compared. A table that is absent on either side
+(the scorecard before it existed, say) is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from packaging.version import InvalidVersion, Version
+
+from tomas_pipeline.io import read_processed
+
+COLUMNS = ["kind", "table", "country_iso2", "sentence"]
+KINDS = ("world", "correction")
+# The tables whose findings are compared, in the order the sentences are listed.
+FINDING_TABLES = ("countries", "ratification", "penalties", "legal_features", "institutions", "scorecard",
+                  "conflicts")
+# Reference tables a comparison reads for names, besides the findings.
+LOOKUP_TABLES = ("instruments",)
+NO_PREVIOUS_NOTE = "This is the first release: there is no earlier release to compare with."
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    table: str
+    country_iso2: str | None
+    sentence: str
+
+
+# --- releases on disk -------------------------------------------------------
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def previous_release(releases_dir: Path | str, version: str) -> Path | None:
+    """The newest recorded release older than ``version`` (so re-building a
+    version after it was recorded still compares with the one before it)."""
+    current = Version(version)
+    found = []
+    for folder in Path(releases_dir).glob("*/findings"):
+        v = _version(folder.parent.name)
+        if v is not None and v < current:
+            found.append((v, folder.parent))
+    return max(found)[1] if found else None
+
+
+def release_date(release_dir: Path | str) -> str | None:
+    record = Path(release_dir) / "release.json"
+    if not record.exists():
+        return None
+    return json.loads(record.read_text(encoding="utf-8")).get("date")
+
+
+def load_tables(folder: Path | str, names=FINDING_TABLES + LOOKUP_TABLES) -> dict[str, pd.DataFrame]:
+    folder = Path(folder)
+    return {name: read_processed(folder / f"{name}.csv") for name in names if (folder / f"{name}.csv").exists()}
+
+
+# --- small helpers ----------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
+
+
+def _not_before(date: object, since: str | None) -> bool:
+    """Could an ISO date of any precision be after ``since`` (the previous
+    release)? Compared at the coarser precision: '2025' may be after
+    '2025-03-01', '2024' is surely before it; no date at all says nothing."""
+    if since is None:
+        return True
+    text = _text(date)
+    if not text:
+        return False
+    n = min(len(text), len(since))
+    return text[:n] >= since[:n]
+
+
+def _preferred(frame: pd.DataFrame) -> pd.DataFrame:
+    if "preferred" in frame.columns:
+        frame = frame[frame["preferred"].astype(str).str.lower() == "true"]
+    return frame
+
+
+def _index(frame: pd.DataFrame, key: list[str]) -> dict[tuple, dict]:
+    rows = {}
+    for record in frame.to_dict("records"):
+        rows[tuple(_text(record.get(k)) for k in key)] = record
+    return rows
+
+
+class _Names:
+    """Readable names for countries and instruments, from either side."""
+
+    def __init__(self, previous: dict, current: dict):
+        self.countries: dict[str, str] = {}
+        self.instruments: dict[str, str] = {}
+        for tables in (previous, current):
+            if "countries" in tables:
+                self.countries.update(zip(tables["countries"]["iso2"], tables["countries"]["name"]))
+            if "instruments" in tables:
+                self.instruments.update(zip(tables["instruments"]["instrument_id"],
+                                            tables["instruments"]["short_name"]))
+
+    def country(self, iso2: str) -> str:
+        return self.countries.get(iso2, iso2)
+
+    def instrument(self, instrument_id: str) -> str:
+        name = self.instruments.get(instrument_id, instrument_id)
+        return name if name.lower().startswith("the ") else "the " + name
+
+
+def _comparison_set(tables: dict) -> set[str]:
+    countries = tables.get("countries")
+    if countries is None or "comparison" not in countries.columns:
+        return set()
+    return set(countries.loc[countries["comparison"].astype(str).str.lower() == "true", "iso2"])
+
+
+@dataclass
+class _Context:
+    names: _Names
+    since: str | None
+    # Countries new to the comparison: their facts are summed up by "added".
+    added: set[str]
+
+
+# --- one comparer per table -------------------------------------------------
+
+
+def _countries(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
+    before, after = _comparison_set({"countries": prev}), _comparison_set({"countries": cur})
+    out = [Change("world", "countries", iso, f"{ctx.names.country(iso)} was added to the countries compared.")
+           for iso in sorted(after - before)]
+    out += [Change("world", "countries", iso, f"{ctx.names.country(iso)} is no longer among the countries compared.")
+            for iso in sorted(before - after)]
+    return out
+
+
+def _ratification(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
+    key = ["country_iso2", "instrument"]
+    old, new = _index(prev, key), _index(cur, key)
+    out = []
+    for (iso, instrument), row in sorted(new.items()):
+        if iso in ctx.added or (iso, instrument) not in old:
+            continue
+        was = old[(iso, instrument)]
+        country, treaty = ctx.names.country(iso), ctx.names.instrument(instrument)
+        status, old_status = _text(row.get("status")), _text(was.get("status"))
+        if status != old_status:
+            if status in ("party", "signed"):
+                action = _text(row.get("bound_action")) if status == "party" else "signature"
+                date = _text(row.get("bound_date")) if status == "party" else _text(row.get("signature_date"))
+                verb = "became a party to" if status == "party" else "signed"
+                when = f" ({action}, {date})" if date else f" ({action})"
+                if _not_before(date, ctx.since):
+                    out.append(Change("world", "ratification", iso, f"{country} {verb} {treaty}{when}."))
+                else:
+                    done = "become a party to" if status == "party" else "signed"
+                    out.append(Change("correction", "ratification", iso,
+                                      f"{country} is now recorded as having {done} {treaty}{when}; "
+                                      f"the previous release had {old_status or 'no record'}."))
+            else:
+                out.append(Change("correction", "ratification", iso,
+                                  f"{country} is no longer recorded as {old_status or 'no record'} for {treaty} "
+                                  f"(now: {status or 'no record'})."))
+            continue
+        for column, what in (("bound_date", _text(row.get("bound_action")) or "ratification"),
+                             ("signature_date", "signature")):
+            a, b = _text(was.get(column)), _text(row.get(column))
+            if a != b and (a or b):
+                out.append(Change("correction", "ratification", iso,
+                                  f"The date of {country}'s {what} of {treaty} was corrected from "
+                                  f"{a or 'none'} to {b or 'none'}."))
+    return out
+
+
+def _months(value: object) -> str:
+    if _text(value) == "":
+        return "?"
+    months = float(value)
+    if months % 12 == 0:
+        years = int(months // 12)
+        return f"{years} year" + ("s" if years != 1 else "")
+    return f"{months:g} months"
+
+
+def _penalty(row: dict) -> str:
+    if _text(row.get("life")).lower() == "true":
+        return "life imprisonment"
+    low, high = _text(row.get("min_months")), _text(row.get("max_months"))
+    if low and high:
+        # One unit for both ends, so "from 1–3 years to 1–5 years" reads plainly.
+        a, b = float(low), float(high)
+        return f"{a / 12:g}–{b / 12:g} years" if a % 12 == 0 and b % 12 == 0 else f"{a:g}–{b:g} months"
+    if high:
+        return f"up to {_months(high)}"
+    return f"at least {_months(low)}" if low else "no term given"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _penalty_subject(row: dict, ctx: _Context) -> str:
+    offence = _text(row.get("offence")).replace("_", " ")
+    where = ctx.names.country(_text(row.get("country_iso2")))
+    if _text(row.get("jurisdiction")):
+        where += f" ({row['jurisdiction']})"
+    form = " (aggravated form)" if _text(row.get("form")) == "aggravated" else ""
+    return f"the penalty for {offence}{form} in {where}"
+
+
+def _penalties(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
+    key = ["country_iso2", "jurisdiction", "offence", "form"]
+    old, new = _index(_preferred(prev), key), _index(_preferred(cur), key)
+    out = []
+    for k, row in sorted(new.items()):
+        iso = k[0]
+        if iso in ctx.added:
+            continue
+        subject, now, as_of = _penalty_subject(row, ctx), _penalty(row), _text(row.get("as_of"))
+        if k not in old:
+            kind = "world" if _not_before(as_of, ctx.since) else "correction"
+            code = _text(row.get("code")) or "code not named"
+            out.append(Change(kind, "penalties", iso, f"{_cap(subject)} is now recorded: {now} "
+                                                      f"({code}, as of {as_of or 'an unstated date'})."))
+            continue
+        was = old[k]
+        before = _penalty(was)
+        if before == now:
+            continue
+        old_as_of = _text(was.get("as_of"))
+        if as_of and as_of != old_as_of and (not old_as_of or as_of > old_as_of):
+            direction = _direction(was, row)
+            code = _text(row.get("code")) or "The code"
+            out.append(Change("world", "penalties", iso,
+                              f"{code} {direction} {subject} from {before} to {now} (text as of {as_of})."))
+        else:
+            source = _text(row.get("source_id"))
+            via = f", now read from {source}" if source and source != _text(was.get("source_id")) else ""
+            out.append(Change("correction", "penalties", iso,
+                              f"{_cap(subject)} was corrected from {before} to {now} "
+                              f"(same text, as of {as_of or 'an unstated date'}{via})."))
+    for k, was in sorted(old.items()):
+        if k not in new and k[0] not in ctx.added:
+            subject = _penalty_subject(was, ctx)
+            out.append(Change("correction", "penalties", k[0],
+                              f"{_cap(subject)} is no longer recorded (was {_penalty(was)})."))
+    return out
+
+
+def _direction(was: dict, row: dict) -> str:
+    def top(r):
+        return float("inf") if _text(r.get("life")).lower() == "true" else float(_text(r.get("max_months")) or 0)
+
+    def bottom(r):
+        return float(_text(r.get("min_months")) or 0)
+
+    up = (top(row), bottom(row)) > (top(was), bottom(was))
+    down = (top(row), bottom(row)) < (top(was), bottom(was))
+    return "raised" if up else "lowered" if down else "changed"
+
+
+def _legal_features(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
+    key = ["country_iso2", "feature"]
+    old, new = _index(_preferred(prev), key), _index(_preferred(cur), key)
+    out = []
+    for (iso, feature), row in sorted(new.items()):
+        if iso in ctx.added:
+            continue
+        country, label, value = ctx.names.country(iso), feature.replace("_", " "), _text(row.get("value")) or "unknown"
+        as_of = _text(row.get("as_of"))
+        if (iso, feature) not in old:
+            kind = "world" if _not_before(as_of, ctx.since) else "correction"
+            when = as_of or "an unstated date"
+            out.append(Change(kind, "legal_features", iso,
+                              f"{country}: '{label}' is now recorded as {value} (as of {when})."))
+            continue
+        was = old[(iso, feature)]
+        before = _text(was.get("value")) or "unknown"
+        if before == value:
+            continue
+        old_as_of = _text(was.get("as_of"))
+        if as_of and as_of != old_as_of and (not old_as_of or as_of > old_as_of):
+            out.append(Change("world", "legal_features", iso,
+                              f"{country}: '{label}' changed from {before} to {value} (as of {as_of})."))
+        else:
+            out.append(Change("correction", "legal_features", iso,
+                              f"{country}: '{label}' was corrected from {before} to {value} "
+                              f"(same date, as of {as_of or 'an unstated date'})."))
+    return out
+
+
+def _inhope(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Per country with a hotline in INHOPE: (hotline name, member-since year or '')."""
+    yes = frame[(frame["kind"] == "hotline") & (frame["inhope_member"].astype(str).str.lower() == "yes")]
+    out = {}
+    for iso, group in yes.groupby("country_iso2"):
+        years = sorted(_text(y).split(".")[0] for y in group["inhope_since"] if _text(y))
+        out[iso] = (sorted(group["name"])[0], years[0] if years else "")
+    return out
+
+
+def _institutions(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
+    old, new = _inhope(prev), _inhope(cur)
+    out = []
+    for iso, (name, year) in sorted(new.items()):
+        if iso in old or iso in ctx.added:
+            continue
+        country = ctx.names.country(iso)
+        since = f" (member since {year})" if year else ""
+        if not year or _not_before(year, ctx.since):
+            out.append(Change("world", "institutions", iso, f"{country}'s hotline {name} joined INHOPE{since}."))
+        else:
+            out.append(Change("correction", "institutions", iso,
+                              f"{country}'s hotline {name} is now recorded as an INHOPE member{since}; "
+                              "the previous release did not record it."))
+    for iso in sorted(set(old) - set(new) - ctx.added):
+        out.append(Change("correction", "institutions", iso,
+                          f"{ctx.names.country(iso)} is no longer recorded as having a hotline in INHOPE "
+                          f"(was {old[iso][0]})."))
+    # Bodies new to the record (units, hotlines, members of networks).
+    def bodies(frame):
+        return {(_text(r["country_iso2"]), _text(r["kind"]), _text(r["name"]).casefold()): r
+                for r in frame.to_dict("records")}
+
+    before, after = bodies(prev), bodies(cur)
+    for k, row in sorted(after.items()):
+        if k in before or k[0] in ctx.added:
+            continue
+        established = _text(row.get("established"))
+        kind = "world" if established and _not_before(established, ctx.since) else "correction"
+        out.append(Change(kind, "institutions", k[0],
+                          f"Now recorded in {ctx.names.country(k[0])}: {row['name']} ({k[1].replace('_', ' ')})."))
+    return out
+
+
+def _scorecard(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
+    """A cell that moved. Its kind is settled afterwards from the facts behind it."""
+    column = "score" if "score" in cur.columns and "score" in prev.columns else "value"
+    key = ["country_iso2", "indicator"]
+    old, new = _index(prev, key), _index(cur, key)
+    out = []
+    for (iso, indicator), row in sorted(new.items()):
+        if iso in ctx.added or (iso, indicator) not in old:
+            continue
+        a, b = _text(old[(iso, indicator)].get(column)), _text(row.get(column))
+        if a != b:
+            out.append(Change("", "scorecard", iso,
+                              f"Scorecard, {ctx.names.country(iso)}, {indicator.replace('_', ' ')}: "
+                              f"{column} moved from {a or 'missing'} to {b or 'missing'}."))
+    return out
+
+
+# Columns that identify a conflict, whichever of them conflicts.csv has.
+_CONFLICT_KEY = ("table", "country_iso2", "jurisdiction", "instrument", "action", "offence", "form", "feature",
+                 "indicator", "year", "field", "column")
+
+
+def _conflicts(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
+    key = [c for c in _CONFLICT_KEY if c in cur.columns and c in prev.columns] or list(cur.columns)
+    old, new = _index(prev, key), _index(cur, key)
+
+    def iso(k):
+        return (k[key.index("country_iso2")] or None) if "country_iso2" in key else None
+
+    def describe(k):
+        what = ", ".join(f"{c.replace('_', ' ')} {v}" for c, v in zip(key, k) if v and c != "country_iso2")
+        return what + (f" ({ctx.names.country(iso(k))})" if iso(k) else "")
+
+    out = [Change("correction", "conflicts", iso(k), f"The disagreement between sources on {describe(k)} is resolved.")
+           for k in sorted(set(old) - set(new))]
+    out += [Change("correction", "conflicts", iso(k), f"Sources now disagree on {describe(k)}.")
+            for k in sorted(set(new) - set(old))]
+    return out
+
+
+COMPARERS: dict[str, Callable[[pd.DataFrame, pd.DataFrame, _Context], list[Change]]] = {
+    "countries": _countries,
+    "ratification": _ratification,
+    "penalties": _penalties,
+    "legal_features": _legal_features,
+    "institutions": _institutions,
+    "scorecard": _scorecard,
+    "conflicts": _conflicts,
+}
+
+
+def compare(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame],
+            since: str | None = None) -> pd.DataFrame:
+    """Sentences for every finding that changed; ``since`` is the previous release's date."""
+    ctx = _Context(_Names(previous, current), since, _comparison_set(current) - _comparison_set(previous)
+                   if "countries" in previous else set())
+    changes: list[Change] = []
+    for name in FINDING_TABLES:
+        if name in previous and name in current:
+            changes += COMPARERS[name](previous[name], current[name], ctx)
+    # A scorecard cell moves because a fact behind it did: a change in the world
+    # when that country has one, else the consequence of a correction.
+    moved_world = {c.country_iso2 for c in changes if c.kind == "world"}
+    changes = [c if c.kind else Change("world" if c.country_iso2 in moved_world else "correction", c.table,
+                                       c.country_iso2, c.sentence) for c in changes]
+    frame = pd.DataFrame([c.__dict__ for c in changes], columns=COLUMNS)
+    order = {name: i for i, name in enumerate(FINDING_TABLES)}
+    frame["_kind"] = frame["kind"].map({k: i for i, k in enumerate(KINDS)})
+    frame["_table"] = frame["table"].map(order)
+    frame = frame.sort_values(["_kind", "_table", "country_iso2", "sentence"], kind="mergesort", na_position="first")
+    return frame[COLUMNS].reset_index(drop=True)
+
+
+def compare_with_release(release_dir: Path | str | None, processed_dir: Path | str) -> tuple[pd.DataFrame, str]:
+    """Changes since a recorded release, and a note saying against what."""
+    if release_dir is None:
+        return pd.DataFrame(columns=COLUMNS), NO_PREVIOUS_NOTE
+    release_dir = Path(release_dir)
+    frame = compare(load_tables(release_dir / "findings"), load_tables(processed_dir), release_date(release_dir))
+    note = f"Compared with release {release_dir.name}"
+    date = release_date(release_dir)
+    return frame, note + (f" of {date}." if date else ".")

@@ -1,0 +1,243 @@
+"""`tomas release`: a citable, checksummed bundle of one version.
+
+Refuses a dirty tree and a version that is not newer than the last recorded
+release, runs the build with the release date from CITATION.cff as
+SOURCE_DATE_EPOCH, then writes ``dist/tomas-toolkit-<version>/`` (report, data
+package, citation, release notes, SHA256SUMS) and its zip, and records the
+release in ``releases/<version>/`` (release.json and the findings the next
+release compares against). The same commit always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from packaging.version import InvalidVersion, Version
+
+from tomas_pipeline import __version__
+from tomas_pipeline.buildinfo import commit
+from tomas_pipeline.changes import COLUMNS as CHANGE_COLUMNS
+from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
+from tomas_pipeline.datapackage import build_descriptor
+from tomas_pipeline.io import atomic_write_bytes, iter_files, read_processed, sha256_file, tree_hash, write_json
+
+REPORT_FILES = ("tomas.html", "tomas.pdf", "tomas.docx")
+MANIFEST = "SHA256SUMS"
+# Zip cannot store dates before 1980.
+_ZIP_EPOCH_MIN = (1980, 1, 1, 0, 0, 0)
+
+
+class ReleaseRefused(Exception):
+    """The release cannot go ahead; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where a release reads and writes, relative to the repository."""
+
+    repo: Path
+    processed: Path
+    report_output: Path
+    citation: Path
+    releases: Path
+    dist: Path
+
+    @classmethod
+    def of(cls, repo: Path | str) -> "Paths":
+        repo = Path(repo)
+        return cls(repo, repo / "data/processed", repo / "report/_output", repo / "CITATION.cff",
+                   repo / "releases", repo / "dist")
+
+
+# --- checks -----------------------------------------------------------------
+
+
+def dirty_files(repo: Path | str) -> list[str]:
+    """Uncommitted or untracked files (a release must be rebuildable from its commit)."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo,
+                             capture_output=True, text=True, check=True, timeout=60)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ReleaseRefused(f"{repo} is not a git working tree a release can be made from ({exc})") from None
+    return [line[3:] for line in out.stdout.splitlines() if line.strip()]
+
+
+def recorded_versions(releases: Path | str) -> list[str]:
+    """Versions recorded in releases/, oldest first."""
+    found = []
+    for record in Path(releases).glob("*/release.json"):
+        try:
+            found.append((Version(record.parent.name), record.parent.name))
+        except InvalidVersion:
+            continue
+    return [name for _, name in sorted(found)]
+
+
+def check_can_release(paths: Paths, version: str, cff: dict) -> None:
+    dirty = dirty_files(paths.repo)
+    if dirty:
+        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        raise ReleaseRefused(f"the working tree is not clean ({shown}): commit or remove the changes first, "
+                             "so the release can be rebuilt from its commit")
+    if str(cff.get("version")) != version:
+        raise ReleaseRefused(f"CITATION.cff says version {cff.get('version')!r} but the toolkit is {version}: "
+                             "set both (src/tomas_pipeline/_version.py and CITATION.cff) to the new version")
+    if not cff.get("date-released"):
+        raise ReleaseRefused("CITATION.cff has no date-released: set it to the release date (YYYY-MM-DD)")
+    versions = recorded_versions(paths.releases)
+    if versions:
+        last = versions[-1]
+        if Version(version) == Version(last):
+            raise ReleaseRefused(f"version {version} equals the last release ({last}): bump the version in "
+                                 "src/tomas_pipeline/_version.py and CITATION.cff first")
+        if Version(version) < Version(last):
+            raise ReleaseRefused(f"version {version} is older than the last release ({last})")
+
+
+def release_epoch(cff: dict) -> int:
+    """Midnight UTC of date-released: the one date the report, data and zip carry."""
+    day = dt.date.fromisoformat(str(cff["date-released"]))
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+# --- the bundle -------------------------------------------------------------
+
+
+def _copy(source: Path, target: Path) -> None:
+    atomic_write_bytes(target, source.read_bytes())
+
+
+def release_notes(cff: dict, info: dict, changes: pd.DataFrame, changes_note: str) -> str:
+    lines = [f"# TOMAS toolkit {info['version']}", "",
+             f"Released {info['date']} · commit {info['commit']} · raw data {info['data_hash']}", "",
+             "## How to cite", "", formatted_citation(cff), "", "```bibtex", to_bibtex(cff).rstrip(), "```", "",
+             "## What changed", "", changes_note, ""]
+    for kind, heading in (("world", "Changes in the world"), ("correction", "Corrections to the data")):
+        sentences = changes.loc[changes["kind"] == kind, "sentence"].tolist() if len(changes) else []
+        lines += [f"### {heading}", ""] + ([f"- {s}" for s in sentences] or ["None."]) + [""]
+    lines += ["## Contents", "",
+              "| path | what |", "| --- | --- |",
+              "| `report/tomas.html`, `.pdf`, `.docx` | the report |",
+              "| `datapackage.json`, `data/` | the processed data as a Frictionless data package |",
+              "| `CITATION.cff`, `CITATION.bib` | how to cite this version |",
+              f"| `{MANIFEST}` | SHA-256 of every other file (`sha256sum -c {MANIFEST}`) |", ""]
+    return "\n".join(lines)
+
+
+def write_manifest(folder: Path) -> list[str]:
+    """SHA256SUMS of every file but itself, in `sha256sum -c` form, sorted by path."""
+    lines = [f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}"
+             for p in iter_files(folder) if p.relative_to(folder).as_posix() != MANIFEST]
+    atomic_write_bytes(folder / MANIFEST, ("\n".join(lines) + "\n").encode("utf-8"))
+    return lines
+
+
+def build_bundle(paths: Paths, target: Path, cff: dict, info: dict) -> Path:
+    """Fill ``target`` (emptied first) with everything a reader of this version needs."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    missing = [n for n in REPORT_FILES if not (paths.report_output / n).is_file()]
+    if missing:
+        raise FileNotFoundError(f"the build did not produce {', '.join(missing)} in {paths.report_output}")
+    for name in REPORT_FILES:
+        _copy(paths.report_output / name, target / "report" / name)
+    for source in sorted(paths.processed.iterdir()):
+        if source.is_file() and source.suffix in (".csv", ".json"):
+            _copy(source, target / "data" / source.name)
+    _copy(paths.citation, target / "CITATION.cff")
+    atomic_write_bytes(target / "CITATION.bib", to_bibtex(cff).encode("utf-8"))
+    changes_csv = paths.processed / "changes.csv"
+    changes = read_processed(changes_csv) if changes_csv.exists() else pd.DataFrame(columns=CHANGE_COLUMNS)
+    note_file = paths.processed / "changes.provenance.json"
+    note = json.loads(note_file.read_text(encoding="utf-8")).get("note", "") if note_file.exists() else ""
+    atomic_write_bytes(target / "RELEASE_NOTES.md", release_notes(cff, info, changes, note).encode("utf-8"))
+    write_json(build_descriptor(target, "data", info["version"], int(info["epoch"])), target / "datapackage.json")
+    write_manifest(target)
+    return target
+
+
+def write_zip(folder: Path, archive: Path, epoch: int) -> Path:
+    """A zip that is the same bytes every time: sorted entries, one fixed date,
+    fixed permissions and compression, all under the folder's name."""
+    stamp = max(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).timetuple()[:6], _ZIP_EPOCH_MIN)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for path in iter_files(folder):
+            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=stamp)
+            info.create_system = 3  # Unix, so the permission bits below are read
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes(), compresslevel=9)
+    atomic_write_bytes(archive, buffer.getvalue())
+    return archive
+
+
+def validate_package(folder: Path) -> None:
+    """The data package must pass Frictionless' own checks (types, keys, hashes)."""
+    from frictionless import validate
+
+    report = validate(str(folder / "datapackage.json"))
+    if not report.valid:
+        errors = [f"{task.name}: {e.message}" for task in report.tasks for e in task.errors][:10]
+        errors += [e.message for e in report.errors][:10]
+        raise ReleaseRefused("the data package is not valid:\n  " + "\n  ".join(errors))
+
+
+def record_release(paths: Paths, info: dict, bundle: Path, archive: Path) -> Path:
+    """releases/<version>/: what was released, and its findings for the next comparison."""
+    record = paths.releases / info["version"]
+    findings = record / "findings"
+    if findings.exists():
+        shutil.rmtree(findings)
+    for source in sorted(paths.processed.glob("*.csv")):
+        if source.name != "changes.csv":  # derived from two releases, not a finding
+            _copy(source, findings / source.name)
+    files = dict(reversed(line.split("  ", 1)) for line in (bundle / MANIFEST).read_text().splitlines())
+    write_json({**{k: info[k] for k in ("version", "date", "commit", "data_hash")},
+                "archive": {"name": archive.name, "sha256": sha256_file(archive)},
+                "files": files}, record / "release.json")
+    return record
+
+
+# --- the whole release ------------------------------------------------------
+
+
+def snakemake_build(repo: Path, env: dict) -> None:
+    targets = ["all", "data/processed/changes.csv"]
+    result = subprocess.run([sys.executable, "-m", "snakemake", *targets], cwd=repo, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"the build failed (snakemake exit {result.returncode}); nothing was released")
+
+
+def make_release(repo: Path | str = ".", version: str = __version__,
+                 build: Callable[[Path, dict], None] = snakemake_build) -> tuple[Path, Path]:
+    """Check, build, bundle, zip, record. Returns (bundle folder, zip)."""
+    paths = Paths.of(Path(repo).resolve())
+    cff = load_citation(paths.citation)
+    check_can_release(paths, version, cff)
+    epoch = release_epoch(cff)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
+    # Tools the venv installs (snakemake, pandoc, typst) must be found by the build.
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    build(paths.repo, env)
+    day = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).strftime("%Y-%m-%d")
+    info = {"version": version, "date": day, "epoch": str(epoch), "commit": commit(paths.repo),
+            "data_hash": tree_hash(paths.repo / "data/raw", "*.csv")[:12]}
+    name = f"tomas-toolkit-{version}"
+    bundle = build_bundle(paths, paths.dist / name, cff, info)
+    validate_package(bundle)
+    archive = write_zip(bundle, paths.dist / f"{name}.zip", epoch)
+    record_release(paths, info, bundle, archive)
+    return bundle, archive

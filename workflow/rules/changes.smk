@@ -1,0 +1,32 @@
+# What changed in the findings since the previous release (releases/<version>/findings/),
+# in plain sentences for the release notes and the report's appendix. Include after
+# metrics.smk (it reads METRIC_TABLES). With no earlier release: an empty table and a note.
+from tomas_pipeline import __version__
+from tomas_pipeline.changes import FINDING_TABLES, LOOKUP_TABLES, previous_release
+
+RELEASES = "releases"
+PREVIOUS_RELEASE = previous_release(RELEASES, __version__)
+# Only tables this pipeline makes (the scorecard and conflicts join once their rules exist).
+_MADE = set(processed(*STEPS)) | set(METRIC_TABLES)
+CHANGES_CURRENT = [p for p in processed(*FINDING_TABLES, *LOOKUP_TABLES) if p in _MADE]
+CHANGES_PREVIOUS = (
+    sorted(str(p) for p in Path(PREVIOUS_RELEASE).glob("findings/*.csv"))
+    + [str(p) for p in Path(PREVIOUS_RELEASE).glob("release.json")]
+    if PREVIOUS_RELEASE else []
+)
+
+
+rule changes:
+    input:
+        current=CHANGES_CURRENT,
+        previous=CHANGES_PREVIOUS,
+        code=[f"{PKG}/changes.py", f"{PKG}/io.py"],
+    output:
+        table=f"{PROCESSED}/changes.csv",
+        provenance=f"{PROCESSED}/changes.provenance.json",
+    params:
+        previous=str(PREVIOUS_RELEASE) if PREVIOUS_RELEASE else None,
+    log:
+        f"{LOGS}/changes.log",
+    run:
+        steps.changes(params.previous, PROCESSED, list(input.current) + list(input.previous), output.table, log[0])
