@@ -161,7 +161,7 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
                 raise RenderError(f"{doc.path.name}: {exc}") from None
             source = build / f"{doc.stem}.{fmt}.md"
             source.write_text(body, encoding="utf-8")
-            args = pandoc.common_args(source, build / "metadata.yaml", options, bibs, csl)
+            args = pandoc.common_args(source, build / "metadata.yaml", options, local_copies(bibs, build), csl)
             final = out_dir / f"{doc.stem}.{fmt}"
             with atomic_output(final) as tmp:
                 if fmt == "html":
@@ -221,6 +221,20 @@ def quarto_render(project: Project, out_dir: Path, formats: Sequence[str], metad
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return outputs
+
+
+def local_copies(files: list[Path], build: Path) -> list[Path]:
+    """Copy files into Pandoc's working folder under fixed names.
+
+    DOCX records the bibliography path in its properties; a fixed relative
+    name keeps the bytes the same wherever the project is checked out.
+    """
+    copies = []
+    for i, path in enumerate(files):
+        name = f"bibliography-{i}{Path(path).suffix}"
+        shutil.copyfile(path, build / name)
+        copies.append(Path(name))
+    return copies
 
 
 def render_project(project_dir: Path, output_dir: Path | None = None,
