@@ -6,8 +6,8 @@ from tomas_pipeline.changes import FINDING_TABLES, LOOKUP_TABLES, previous_relea
 
 RELEASES = "releases"
 PREVIOUS_RELEASE = previous_release(RELEASES, __version__)
-# Only tables this pipeline makes (the scorecard and conflicts join once their rules exist).
-_MADE = set(processed(*STEPS)) | set(METRIC_TABLES)
+# Only tables this pipeline makes.
+_MADE = set(processed(*STEPS, "conflicts", "gaps")) | set(METRIC_TABLES)
 CHANGES_CURRENT = [p for p in processed(*FINDING_TABLES, *LOOKUP_TABLES) if p in _MADE]
 CHANGES_PREVIOUS = (
     sorted(str(p) for p in Path(PREVIOUS_RELEASE).glob("findings/*.csv"))
