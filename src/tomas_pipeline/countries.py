@@ -13,6 +13,8 @@ a country is never guessed.
 
 from __future__ import annotations
 
+import dataclasses
+
 import difflib
 import re
 import sys
@@ -123,6 +125,11 @@ class Register:
         self._keys = keys
         self._by_iso2 = countries.set_index("iso2")
         self._by_iso3 = {row.iso3: row.iso2 for row in countries.itertuples()}
+        # One match object per code, built once: resolving runs for every row of every table.
+        self._matches = {
+            row.iso2: CountryMatch(row.iso2, row.iso3, row.numeric, row.name, None, row.user_assigned == "yes")
+            for row in countries.itertuples()
+        }
 
     # --- loading and checking -------------------------------------------
 
@@ -219,9 +226,8 @@ class Register:
     # --- helpers ----------------------------------------------------------
 
     def _match(self, iso2: str, via: str | None = None) -> CountryMatch:
-        row = self._by_iso2.loc[iso2]
-        return CountryMatch(iso2, row["iso3"], row["numeric"], row["name"], via,
-                            row["user_assigned"] == "yes")
+        match = self._matches[iso2]
+        return dataclasses.replace(match, via_predecessor=via) if via else match
 
     def _via_predecessor(self, name: str, predecessor: str) -> CountryMatch:
         rows = self._predecessors[self._predecessors["predecessor"] == predecessor]

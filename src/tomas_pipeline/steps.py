@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import traceback
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -27,6 +28,9 @@ def logged(log_path: Path | str | None) -> Iterator[logging.Logger]:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        # Jobs run as threads side by side: each log keeps only its own job's lines.
+        me = threading.get_ident()
+        handler.addFilter(lambda record: record.thread == me)
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     try:
