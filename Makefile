@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test validate dag clean
+.PHONY: report test validate dag clean release bench
 
 # Pinned versions (requirements.txt) are what CI and these commands use.
 $(STAMP): requirements.txt pyproject.toml
@@ -20,7 +20,16 @@ report: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake
 
 test: $(STAMP)
+	@test -x /usr/bin/chromium || echo "note: no /usr/bin/chromium, browser tests will skip; install: apt-get install -y chromium chromium-driver"
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
+
+# A citable bundle in dist/ (refuses a dirty tree or an unchanged version).
+release: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/tomas release
+
+# Build speed and scale figures (about 10 minutes on 2 cores); see bench/README.md.
+bench: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 validate: $(STAMP)
 	$(BIN)/tomas validate

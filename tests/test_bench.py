@@ -1,0 +1,45 @@
+"""The benchmark's data generator writes raw data the pipeline accepts (no timings here)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from tomas_pipeline.normalise import validate_all
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("countries", [6, 120])  # 120: past the register, so made-up countries are added
+def test_generated_raw_data_validates(tmp_path, countries):
+    raw = tmp_path / "raw"
+    codes = _generator().generate(ROOT / "data" / "raw", raw, countries, seed=1)
+    assert len(codes) == len(set(codes)) == countries
+    assert codes[:3] == ["RS", "AL", "MK"]
+    counts = validate_all(raw, ["RS", "AL", "MK"], codes)
+    assert counts["countries"] >= countries
+    penalties = {r["country"] for r in _rows(raw / "penalties.csv")}
+    assert len(penalties) >= countries  # every country has rows (under one or more spellings)
+
+
+def test_generator_is_deterministic(tmp_path):
+    gen = _generator()
+    gen.generate(ROOT / "data" / "raw", tmp_path / "a", 10, seed=3)
+    gen.generate(ROOT / "data" / "raw", tmp_path / "b", 10, seed=3)
+    for path in sorted((tmp_path / "a").glob("*.csv")):
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
