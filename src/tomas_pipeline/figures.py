@@ -7,6 +7,7 @@ readers who cannot see it.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +18,11 @@ matplotlib.use("Agg")  # no screen here, and the same bytes everywhere
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
-
-from tomas_pipeline.schemas import INSTRUMENTS
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from tomas_pipeline.io import atomic_write_bytes
+from tomas_pipeline.schemas import INSTRUMENTS
+
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -77,6 +78,13 @@ def save_figure(spec: FigureSpec, stem: Path | str) -> list[Path]:
 
     stem = Path(stem)
     written = []
+    # Lay the figure out once and keep that layout: constrained layout can move
+    # things by a fraction of a point between draws, which would change the bytes.
+    matplotlib.rcParams.update(STYLE)
+    if spec.figure.get_layout_engine() is not None:
+        # A throwaway save at the real resolution lays it out as the files will be.
+        spec.figure.savefig(io.BytesIO(), format="png", dpi=150)
+        spec.figure.set_layout_engine("none")
     for fmt, metadata in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
         buffer = io.BytesIO()
         matplotlib.rcParams.update(STYLE)
@@ -93,7 +101,7 @@ def _year_fraction(iso: str) -> float:
     year = int(iso[:4])
     if len(iso) >= 10:
         ts = pd.Timestamp(iso)
-        return year + (ts.dayofyear - 0.5) / (366 if ts.is_leap_year else 365)
+        return year + (ts.day_of_year - 0.5) / (366 if ts.is_leap_year else 365)
     if len(iso) >= 7:
         return year + (int(iso[5:7]) - 0.5) / 12
     return year + 0.5
@@ -108,7 +116,7 @@ def treaty_timeline(status: pd.DataFrame, countries: pd.DataFrame, instruments: 
     rank = {inst: i for i, inst in enumerate(INSTRUMENTS)}
     inst_ids = sorted(instruments["instrument_id"], key=lambda i: (rank.get(i, len(rank)), i))
     labels = instruments.set_index("instrument_id")["short_name"]
-    fig = new_figure(7.5, 1.0 + 1.1 * len(shown))
+    fig = new_figure(7.5, 2.6 + 1.0 * len(shown))
     ax = fig.add_subplot()
     band = 0.8 / max(len(inst_ids), 1)
     described = []
@@ -133,15 +141,420 @@ def treaty_timeline(status: pd.DataFrame, countries: pd.DataFrame, instruments: 
             if isinstance(cell["bound_date"], str):
                 described.append(f"{names.get(iso, iso)} became party to the {labels.get(inst, inst)} "
                                  f"in {cell['bound_date'][:4]}")
+    # A country with no date on record says so on its row, rather than looking blank by accident.
+    dated = status[status["signature_date"].notna() | status["bound_date"].notna()]
+    empty_rows = [(row, iso) for row, iso in enumerate(shown) if iso not in set(dated["country_iso2"])]
+    if len(empty_rows) == len(shown):
+        no_data_panel(ax, "No data: no signature or ratification dates are on record for "
+                          + ", ".join(names.get(i, i) for i in shown) + ".")
+        ax.set_title("When each country signed and became party to the instruments")
+        add_source_line(fig, source_text)
+        return FigureSpec(fig, "Empty timeline: no signature or ratification dates are on record for the focus "
+                          "countries.", ax.get_title())
+    for row, iso in empty_rows:
+        mine = status[status["country_iso2"] == iso]
+        not_applicable = not mine.empty and (mine["status"] == "not applicable").all()
+        text = "not applicable (cannot join these treaties)" if not_applicable else "no dates on record"
+        ax.text(0.01, row, text, transform=ax.get_yaxis_transform(), va="center", fontsize=8, color="#555555",
+                style="italic")
+        described.append(f"{names.get(iso, iso)}: {text}")
     ax.set_yticks(range(len(shown)), [names.get(i, i) for i in shown])
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.invert_yaxis()
-    ax.set_xlabel("Year (open marker: signature; filled marker: ratification, accession or succession)")
+    for row in range(1, len(shown)):
+        ax.axhline(row - 0.5, color="#BBBBBB", linewidth=0.8)
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+    # Every country keeps a full band, even one with nothing drawn in it.
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    ax.set_xlabel("Year")
     ax.set_title("When each country signed and became party to the instruments")
     handles = [Line2D([], [], color=PALETTE[k % len(PALETTE)], marker=MARKERS[k % len(MARKERS)], linewidth=2,
                       label=labels.get(inst, inst)) for k, inst in enumerate(inst_ids)]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    handles += [Line2D([], [], color="#555555", marker="o", markerfacecolor="white", linestyle="none",
+                       label="open marker: signature"),
+                Line2D([], [], color="#555555", marker="o", linestyle="none",
+                       label="filled marker: ratification, accession, succession")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False, fontsize=8)
     add_source_line(fig, source_text)
     alt = ("Timeline chart. " + "; ".join(described) + "." if described
            else "Timeline chart with no ratification on record for the focus countries.")
     return FigureSpec(fig, alt, ax.get_title())
+
+
+# --- Shared pieces for the comparison figures -------------------------------------
+
+NO_DATA_FACE = "#E6E6E6"
+NO_DATA_HATCH = "///"
+MEETS, SHORT, UNKNOWN_COLOUR = OKABE_ITO["blue"], OKABE_ITO["vermillion"], "#888888"
+
+
+def no_data_panel(ax, message: str) -> None:
+    """An honest empty panel: grey hatched box and a sentence saying what is missing."""
+    from matplotlib.patches import Rectangle
+
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.add_patch(Rectangle((0.02, 0.1), 0.96, 0.8, facecolor=NO_DATA_FACE, edgecolor="#999999",
+                           hatch=NO_DATA_HATCH, linewidth=0.6))
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=9, wrap=True,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 4})
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _names(countries: pd.DataFrame) -> pd.Series:
+    return countries.set_index("iso2")["name"]
+
+
+def _shown(countries: pd.DataFrame, which: str = "comparison") -> list[str]:
+    frame = countries[countries[which].astype(bool)]
+    if "order" in frame.columns:
+        frame = frame.sort_values("order", kind="mergesort")
+    return list(frame["iso2"])
+
+
+def _years(months: object) -> float | None:
+    return None if months is None or pd.isna(months) else float(months) / 12
+
+
+def _fmt_years(months: object) -> str:
+    years = _years(months)
+    return "—" if years is None else f"{years:g} yr"
+
+
+# --- Penalty ranges against the Directive's floors --------------------------------
+
+RANGE_OFFENCES = ("producing", "offering", "distributing", "procuring", "possessing", "accessing", "grooming")
+
+
+def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: pd.DataFrame,
+                   source_text: str) -> FigureSpec:
+    """Min-max statutory penalty per offence and country (each code of a multi-code country), vs the floor."""
+    chosen = penalties[penalties["preferred"].astype(bool) & (penalties["form"].fillna("basic") == "basic")]
+    names = _names(countries)
+    shown = _shown(countries)
+    ref = offences.set_index("offence")
+    panels = [o for o in RANGE_OFFENCES if o in ref.index]
+    # One row per country, or per code where a country's rows name codes.
+    rows: list[tuple[str, str | None, str]] = []
+    for iso in shown:
+        name = str(names.get(iso, iso))
+        codes = sorted({j for j in chosen.loc[chosen["country_iso2"] == iso, "jurisdiction"].dropna()})
+        if codes:
+            rows += [(iso, code, f"{name}: {code.replace(' of ' + name, '')}") for code in codes]
+        else:
+            rows.append((iso, None, name))
+    known_max = chosen.loc[chosen["offence"].isin(panels), ["min_months", "max_months"]].max().max()
+    floors = pd.to_numeric(ref["floor_max_months"], errors="coerce") if "floor_max_months" in ref else pd.Series()
+    top = max([v for v in (known_max, floors.max()) if pd.notna(v)] + [12.0]) / 12 * 1.15
+    ncols = 2
+    nrows = (len(panels) + 1 + ncols - 1) // ncols
+    fig = new_figure(8.5, 0.9 + nrows * (0.75 + 0.2 * len(rows)))
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True, sharex=True)
+    described = []
+    for k, offence in enumerate(panels):
+        ax = axes[k // ncols][k % ncols]
+        floor = floors.get(offence, pd.NA)
+        mine = chosen[chosen["offence"] == offence]
+        label_text = str(ref.at[offence, "label"]) if "label" in ref else offence
+        ax.set_title(textwrap.shorten(label_text, 40, placeholder="…"), fontsize=9, loc="left")
+        ax.set_xlim(0, top)
+        # Headroom above the first row for the floor's label.
+        ax.set_ylim(len(rows) - 0.5, -1.3)
+        ax.set_yticks(range(len(rows)), [label for _, _, label in rows], fontsize=7.5)
+        if pd.notna(floor):
+            ax.axvline(float(floor) / 12, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
+            ax.text(float(floor) / 12, -0.9, f" floor {float(floor) / 12:g} yr", fontsize=7, va="center")
+        else:
+            ax.text(0.99, -0.9, "no Directive floor on record", fontsize=7, va="center", ha="right",
+                    color="#555555", transform=ax.get_yaxis_transform())
+        for y, (iso, code, label) in enumerate(rows):
+            cell = mine[(mine["country_iso2"] == iso)
+                        & (mine["jurisdiction"].isna() if code is None else mine["jurisdiction"] == code)]
+            if cell.empty:
+                ax.text(0.02, y, "no data", fontsize=7, va="center", color="#555555", style="italic",
+                        transform=ax.get_yaxis_transform(), bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+                continue
+            cell = cell.iloc[0]
+            lo = _years(cell["min_months"]) or 0.0
+            hi = _years(cell["max_months"])
+            if hi is None:
+                # Only a minimum is known: an open bar to the edge, no maximum drawn.
+                ax.annotate("", xy=(top, y), xytext=(lo, y),
+                            arrowprops={"arrowstyle": "->", "color": UNKNOWN_COLOUR, "linewidth": 1.5})
+                ax.plot(lo, y, marker="|", color=UNKNOWN_COLOUR, markersize=8)
+                described.append(f"{label}, {offence}: at least {lo:g} year{'' if lo == 1 else 's'}, no maximum given")
+                continue
+            if pd.isna(floor):
+                colour, marker = UNKNOWN_COLOUR, "o"
+            elif hi * 12 >= float(floor):
+                colour, marker = MEETS, "o"
+            else:
+                colour, marker = SHORT, "X"
+            ax.plot([lo, hi], [y, y], color=colour, linewidth=4, solid_capstyle="butt", alpha=0.55)
+            ax.plot(hi, y, marker=marker, color=colour, markersize=6, linestyle="none")
+            described.append(f"{label}, {offence}: {lo:g} to {hi:g} years")
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="x", labelbottom=True)
+        if k + ncols >= len(panels):
+            ax.set_xlabel("Statutory penalty (years of imprisonment)")
+    legend_ax = axes[-1][-1] if len(panels) % ncols else None
+    for k in range(len(panels), nrows * ncols):
+        axes[k // ncols][k % ncols].set_axis_off()
+    handles = [
+        Line2D([], [], color=MEETS, marker="o", linewidth=4, alpha=0.8, label="maximum meets the Directive floor"),
+        Line2D([], [], color=SHORT, marker="X", linewidth=4, alpha=0.8, label="maximum below the floor"),
+        Line2D([], [], color=UNKNOWN_COLOUR, marker="|", linewidth=1.5, label="only a minimum given (open range)"),
+        Line2D([], [], color=UNKNOWN_COLOUR, marker="o", linewidth=4, alpha=0.8, label="no floor to compare with"),
+        Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="Directive floor for the maximum"),
+    ]
+    if legend_ax is not None:
+        legend_ax.legend(handles=handles, loc="center", frameon=False, fontsize=8, title="Bar: minimum to maximum")
+    else:
+        fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    title = "Statutory penalties per offence and country against the Directive's floors"
+    fig.suptitle(title, fontsize=11, fontweight="bold")
+    add_source_line(fig, source_text)
+    alt = ("Panel chart of penalty ranges in years, one panel per offence. " + "; ".join(described) + "."
+           if described else "Panel chart of penalty ranges with no penalty on record for any country.")
+    return FigureSpec(fig, alt, title)
+
+
+# --- Scorecard heat map --------------------------------------------------------------
+
+NOT_APPLICABLE_TEXT = "not applicable"
+_CATEGORIES = [
+    # (name, face colour, text colour, hatch)
+    ("meets the standard (score 1)", OKABE_ITO["blue"], "white", None),
+    ("partly (score between 0 and 1)", OKABE_ITO["orange"], "black", None),
+    ("does not meet (score 0)", OKABE_ITO["vermillion"], "white", None),
+    ("no data", NO_DATA_FACE, "#444444", NO_DATA_HATCH),
+    ("not applicable", "white", "#444444", ".."),
+]
+
+
+def _category(score: object, value: object) -> int:
+    if isinstance(value, str) and value == NOT_APPLICABLE_TEXT:
+        return 4
+    if score is None or pd.isna(score):
+        return 3
+    score = float(score)
+    return 0 if score >= 1 else (2 if score <= 0 else 1)
+
+
+def scorecard_heatmap(scorecard: pd.DataFrame, indicators: list[dict], countries: pd.DataFrame,
+                      source_text: str) -> FigureSpec:
+    """Scored indicators (rows) by country (columns); missing cells hatched grey, labelled "no data"."""
+    from matplotlib.patches import Patch, Rectangle
+
+    names = _names(countries)
+    shown = _shown(countries)
+    scored = [i for i in indicators if i["scored"]]
+    fig = new_figure(2.6 + 1.05 * max(len(shown), 1), 1.6 + 0.24 * max(len(scored), 1))
+    ax = fig.add_subplot()
+    cells = scorecard.set_index(["country_iso2", "indicator"]) if not scorecard.empty else None
+    counts = [0] * len(_CATEGORIES)
+    for y, ind in enumerate(scored):
+        for x, iso in enumerate(shown):
+            score, value = pd.NA, pd.NA
+            if cells is not None and (iso, ind["id"]) in cells.index:
+                score, value = cells.at[(iso, ind["id"]), "score"], cells.at[(iso, ind["id"]), "value"]
+            cat = _category(score, value)
+            counts[cat] += 1
+            _, face, ink, hatch = _CATEGORIES[cat]
+            ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=face, hatch=hatch,
+                                   edgecolor="#999999" if hatch else "white", linewidth=0.8))
+            text = "n/a" if cat == 4 else ("—" if pd.isna(value) else str(value))
+            box = {"facecolor": face, "edgecolor": "none", "pad": 0.6} if hatch else None
+            ax.text(x, y, text[:9], ha="center", va="center", fontsize=6.5, color=ink, bbox=box)
+    ax.set_xlim(-0.5, len(shown) - 0.5)
+    ax.set_ylim(len(scored) - 0.5, -0.5)
+    ax.set_xticks(range(len(shown)), [names.get(i, i) for i in shown], rotation=30, ha="left")
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(scored)), [i["label"] for i in scored], fontsize=7.5)
+    ax.grid(False)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    # A rule between families so the eye finds each group.
+    for y in range(1, len(scored)):
+        if scored[y]["family"] != scored[y - 1]["family"]:
+            ax.axhline(y - 0.5, color=OKABE_ITO["black"], linewidth=1.2)
+    ax.set_xlabel("Country (cell text: the indicator's value; ratios are national maximum / standard)")
+    ax.xaxis.set_label_position("top")
+    title = "Scorecard: each country against the standards, indicator by indicator"
+    ax.set_title(title, pad=12)
+    handles = [Patch(facecolor=face, edgecolor="#999999", hatch=hatch, label=name)
+               for name, face, _, hatch in _CATEGORIES]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=3, frameon=False,
+              fontsize=8)
+    add_source_line(fig, source_text)
+    total = sum(counts)
+    if total:
+        alt = (f"Heat map of {len(scored)} scored indicators for {len(shown)} countries "
+               f"({', '.join(names.get(i, i) for i in shown)}): {counts[0]} cells meet the standard, "
+               f"{counts[1]} partly, {counts[2]} do not, {counts[3]} have no data and {counts[4]} are not "
+               "applicable.")
+    else:
+        alt = "Heat map with no indicator or country to show."
+    return FigureSpec(fig, alt, title)
+
+
+# --- NCMEC CyberTipline reports per country --------------------------------------------
+
+
+def ncmec_reports(statistics: pd.DataFrame, countries: pd.DataFrame, source_text: str,
+                  indicator: str = "ncmec_cybertipline_reports") -> FigureSpec:
+    """CyberTipline reports per comparison country and year (lines, one marker per country)."""
+    names = _names(countries)
+    shown = _shown(countries)
+    chosen = statistics[statistics["preferred"].astype(bool)] if "preferred" in statistics else statistics
+    data = chosen[(chosen["indicator"] == indicator) & chosen["country_iso2"].isin(shown)
+                  & chosen["year"].notna()]
+    fig = new_figure(7.0, 4.0)
+    ax = fig.add_subplot()
+    title = "NCMEC CyberTipline reports per country and year"
+    described = []
+    if data.empty:
+        no_data_panel(ax, "No data: no per-country CyberTipline report counts are on record\n"
+                          f"for {', '.join(names.get(i, i) for i in shown)}.")
+    else:
+        for k, iso in enumerate(shown):
+            mine = data[data["country_iso2"] == iso].sort_values("year")
+            if mine.empty:
+                continue
+            ax.plot(mine["year"].astype(int), mine["value"].astype(float), color=PALETTE[k % len(PALETTE)],
+                    marker=MARKERS[k % len(MARKERS)], label=names.get(iso, iso))
+            described.append(f"{names.get(iso, iso)}: " + ", ".join(
+                f"{int(y)} {v:,.0f}" for y, v in zip(mine["year"], mine["value"].astype(float))))
+        missing = [names.get(i, i) for i in shown if i not in set(data["country_iso2"])]
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("Year")
+        ax.set_ylabel("CyberTipline reports (count per year)")
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.legend(frameon=False, fontsize=8)
+        if missing:
+            ax.text(0.0, -0.22, "No data: " + ", ".join(missing), transform=ax.transAxes, fontsize=7,
+                    color="#555555")
+    ax.set_title(title)
+    add_source_line(fig, source_text)
+    alt = ("Line chart of CyberTipline reports per year. " + "; ".join(described) + "." if described
+           else "Empty chart: no per-country CyberTipline report counts are on record for the comparison countries.")
+    return FigureSpec(fig, alt, title)
+
+
+# --- Global sextortion and online enticement trend --------------------------------------
+
+TREND_SERIES = (("ncmec_online_enticement_reports", "Online enticement reports"),
+                ("ncmec_sextortion_reports", "Sextortion reports"))
+
+
+def sextortion_trend(statistics: pd.DataFrame, source_text: str) -> FigureSpec:
+    """World totals per year on a log scale; open markers where the figure comes from a secondary source."""
+    chosen = statistics[statistics["preferred"].astype(bool)] if "preferred" in statistics else statistics
+    world = chosen[(chosen["country_iso2"].isna()) & chosen["year"].notna()]
+    if "area" in world.columns:
+        world = world[world["area"] == "World"]
+    fig = new_figure(7.0, 4.0)
+    ax = fig.add_subplot()
+    title = "Reports of online enticement and sextortion to NCMEC, worldwide"
+    described = []
+    for k, (indicator, label) in enumerate(TREND_SERIES):
+        mine = world[world["indicator"] == indicator].sort_values("year")
+        if mine.empty:
+            continue
+        colour, marker = PALETTE[k], MARKERS[k]
+        years, values = mine["year"].astype(int).tolist(), mine["value"].astype(float).tolist()
+        ax.plot(years, values, color=colour, linewidth=1.5, label=label)
+        for y, v, kind in zip(years, values, mine.get("source_kind", pd.Series("primary", index=mine.index))):
+            ax.plot(y, v, marker=marker, markersize=7, linestyle="none", color=colour,
+                    markerfacecolor=colour if kind == "primary" else "white")
+            ax.annotate(f"{v:,.0f}", (y, v), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)
+        described.append(f"{label}: " + ", ".join(f"{y} {v:,.0f}" for y, v in zip(years, values)))
+    if not described:
+        no_data_panel(ax, "No data: no worldwide enticement or sextortion counts are on record.")
+    else:
+        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.set_xlabel("Year")
+        ax.set_ylabel("Reports per year (count, log scale)")
+        handles, _ = ax.get_legend_handles_labels()
+        handles += [Line2D([], [], color="#555555", marker="o", linestyle="none", label="NCMEC's own figure"),
+                    Line2D([], [], color="#555555", marker="o", markerfacecolor="white", linestyle="none",
+                           label="figure as the paper quotes it")]
+        ax.legend(handles=handles, frameon=False, fontsize=8, loc="lower right")
+        ax.margins(x=0.08, y=0.15)
+    ax.set_title(title)
+    add_source_line(fig, source_text)
+    alt = ("Line chart on a log scale of worldwide reports per year. " + "; ".join(described) + "."
+           if described else "Empty chart: no worldwide enticement or sextortion counts are on record.")
+    return FigureSpec(fig, alt, title)
+
+
+# --- Regional spread per offence -----------------------------------------------------------
+
+
+def regional_spread(alignment: pd.DataFrame, uniformity: pd.DataFrame, offences: pd.DataFrame,
+                    countries: pd.DataFrame, source_text: str) -> FigureSpec:
+    """Each country's maximum per offence (dots), the range (line), the median (tick), CV as text."""
+    names = _names(countries)
+    shown = _shown(countries)
+    labels = offences.set_index("offence")["label"] if "label" in offences else pd.Series(dtype=str)
+    country_rows = alignment[alignment["level"] == "country"]
+    spread_rows = uniformity.set_index("offence")
+    order = [o for o in RANGE_OFFENCES if o in spread_rows.index]
+    fig = new_figure(8.0, 1.6 + 0.55 * max(len(order), 1))
+    ax = fig.add_subplot()
+    title = "How far apart the countries' maximum penalties lie, per offence"
+    described = []
+    any_data = False
+    for y, offence in enumerate(order):
+        row = spread_rows.loc[offence]
+        ind = row["indicator"].replace("spread_", "pen_")
+        values = country_rows[country_rows["indicator"] == ind].set_index("country_iso2")["max_months"]
+        values = values.reindex(shown).dropna().astype(float) / 12
+        if values.empty:
+            ax.text(0.1, y, "no data", va="center", fontsize=7.5, color="#555555", style="italic")
+            continue
+        any_data = True
+        ax.plot([values.min(), values.max()], [y, y], color="#AAAAAA", linewidth=2, zorder=1)
+        if pd.notna(row["median_months"]):
+            ax.plot(float(row["median_months"]) / 12, y, marker="|", markersize=16, color=OKABE_ITO["black"],
+                    zorder=2)
+        # Jitter ties vertically so every country stays visible.
+        seen: dict[float, int] = {}
+        for iso, v in values.items():
+            k = shown.index(iso)
+            offset = 0.12 * seen.get(v, 0)
+            seen[v] = seen.get(v, 0) + 1
+            ax.plot(v, y - offset, marker=MARKERS[k % len(MARKERS)], color=PALETTE[k % len(PALETTE)],
+                    markersize=7, linestyle="none", zorder=3)
+        furthest = row["furthest"] if isinstance(row["furthest"], str) else ""
+        bits = [f"n={int(row['n_countries'])}"]
+        if pd.notna(row["cv"]):
+            bits.append(f"CV {float(row['cv']):.2f}")
+        if furthest:
+            bits.append("furthest: " + ", ".join(names.get(i, i) for i in furthest.split(";")))
+        ax.annotate("  ".join(bits), (1.0, y), xycoords=("axes fraction", "data"), xytext=(6, 0),
+                    textcoords="offset points", va="center", fontsize=7)
+        described.append(f"{offence}: " + ", ".join(f"{names.get(i, i)} {v:g} years" for i, v in values.items())
+                         + (f", coefficient of variation {float(row['cv']):.2f}" if pd.notna(row["cv"]) else ""))
+    ax.set_yticks(range(len(order)), [textwrap.fill(str(labels.get(o, o)), 30) for o in order], fontsize=8)
+    ax.set_ylim(len(order) - 0.5, -0.6)
+    ax.set_xlim(left=0)
+    if not any_data:
+        ax.set_xlim(0, 1)
+    ax.set_xlabel("Maximum statutory penalty (years of imprisonment); tick = median")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title)
+    handles = [Line2D([], [], color=PALETTE[k % len(PALETTE)], marker=MARKERS[k % len(MARKERS)], linestyle="none",
+                      label=names.get(iso, iso)) for k, iso in enumerate(shown)]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=min(len(shown), 3),
+              frameon=False, fontsize=8)
+    add_source_line(fig, source_text)
+    alt = ("Dot chart of each country's maximum penalty per offence. " + "; ".join(described) + "."
+           if described else "Dot chart with no maximum penalty on record for any country.")
+    return FigureSpec(fig, alt, title)

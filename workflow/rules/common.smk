@@ -23,7 +23,8 @@ COMPARISON = config["comparison_countries"]
 # The package modules each stage runs: a change to them re-runs the stage.
 PKG = "src/tomas_pipeline"
 CODE = {
-    "normalise": [f"{PKG}/{m}.py" for m in ("ingest", "schemas", "io", "countries", "dates", "penalties", "normalise")],
+    "normalise": [f"{PKG}/{m}.py" for m in ("ingest", "schemas", "io", "config", "countries", "dates",
+                                            "penalties", "normalise")],
     "metrics": [f"{PKG}/{m}.py" for m in ("metrics", "errors", "io", "provenance")],
     "figures": [f"{PKG}/{m}.py" for m in ("figures", "metrics", "io", "provenance")],
     "bibliography": [f"{PKG}/bibliography.py"],

@@ -1,7 +1,17 @@
 # Stage 3: comparison metrics, pure functions over processed tables.
+# The method (which indicators, how each is coded) is config/indicators.yaml.
+from tomas_pipeline.metrics import FAMILIES
+
+METHOD = "config/indicators.yaml"
+RECOMMENDATIONS = "config/recommendations.yaml"
+# The method file and the schemas that check it: a change re-runs the metrics.
+METHOD_FILES = [METHOD, "workflow/schemas/indicators.schema.yaml"]
+# Metric table name -> family id (config/indicators.yaml).
+FAMILY_OF = {table: family for family, (table, _, _) in FAMILIES.items()}
 
 # Every metric table the report reads (each with a .provenance.json beside it).
-METRIC_TABLES = [f"{PROCESSED}/{name}.csv" for name in ("ratification",)]
+METRIC_TABLES = [f"{PROCESSED}/{name}.csv"
+                 for name in ("ratification", *FAMILY_OF, "scorecard", "recommendation_tracker")]
 
 
 rule ratification:
@@ -17,3 +27,55 @@ rule ratification:
         f"{LOGS}/metrics/ratification.log",
     run:
         steps.ratification(input.actions, input.countries, input.instruments, output.table, log[0])
+
+
+# One rule for every family: criminalisation, penalty_alignment, parity, icmec,
+# terminology_use, institutions_score, uniformity.
+rule metric_family:
+    input:
+        tables=lambda wc: processed(*FAMILIES[FAMILY_OF[wc.metric]][2]),
+        method=METHOD_FILES,
+        code=CODE["metrics"],
+    output:
+        table=f"{PROCESSED}/{{metric}}.csv",
+        provenance=f"{PROCESSED}/{{metric}}.provenance.json",
+    wildcard_constraints:
+        metric="|".join(FAMILY_OF),
+    log:
+        f"{LOGS}/metrics/{{metric}}.log",
+    run:
+        family = FAMILY_OF[wildcards.metric]
+        steps.metric_family(family, dict(zip(FAMILIES[family][2], input.tables)), METHOD, output.table, log[0])
+
+
+rule scorecard:
+    input:
+        families=[f"{PROCESSED}/{table}.csv" for table in FAMILY_OF],
+        countries=f"{PROCESSED}/countries.csv",
+        method=METHOD_FILES,
+        code=CODE["metrics"],
+    output:
+        table=f"{PROCESSED}/scorecard.csv",
+        provenance=f"{PROCESSED}/scorecard.provenance.json",
+    log:
+        f"{LOGS}/metrics/scorecard.log",
+    run:
+        steps.scorecard(dict(zip(FAMILY_OF.values(), input.families)), input.countries, METHOD, output.table,
+                        log[0])
+
+
+rule recommendation_tracker:
+    input:
+        scorecard=f"{PROCESSED}/scorecard.csv",
+        recommendations=[RECOMMENDATIONS, "workflow/schemas/recommendations.schema.yaml"],
+        countries=f"{PROCESSED}/countries.csv",
+        method=METHOD_FILES,
+        code=CODE["metrics"],
+    output:
+        table=f"{PROCESSED}/recommendation_tracker.csv",
+        provenance=f"{PROCESSED}/recommendation_tracker.provenance.json",
+    log:
+        f"{LOGS}/metrics/recommendation_tracker.log",
+    run:
+        steps.recommendation_tracker(input.scorecard, RECOMMENDATIONS, input.countries, METHOD, output.table,
+                                     log[0])
