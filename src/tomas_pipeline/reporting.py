@@ -335,7 +335,9 @@ def _stat_rows(indicator: str, country: str | None = None, year: object = None, 
     if area is not None:
         rows = rows[rows["area"] == area]
     if year is not None:
-        rows = rows[pd.to_numeric(rows["year"], errors="coerce") == float(year)]
+        # A year that is itself missing ("—") matches nothing: the value stays missing.
+        wanted = pd.to_numeric(pd.Series([year]), errors="coerce").iloc[0]
+        rows = rows[pd.to_numeric(rows["year"], errors="coerce") == wanted] if pd.notna(wanted) else rows.iloc[0:0]
     return rows
 
 
@@ -582,12 +584,13 @@ def pivot_by_country(frame: pd.DataFrame, value: str = "value", row: str = "indi
     isos = _iso_columns(frame, comparison)
     rows = list(dict.fromkeys(frame[row]))
     lookup = {(r[row], r["country_iso2"]): r[value] for _, r in frame.iterrows()}
+    # ``fmt`` returns markdown (escaped text, or a marked span such as quote()); the default escapes.
     out = pd.DataFrame({
         "Indicator": [(labels or {}).get(r, str(r).replace("_", " ")) for r in rows],
-        **{country_name(c): [(fmt or (lambda v: MISSING if _missing(v) else str(v)))(lookup.get((r, c)))
+        **{country_name(c): [(fmt or (lambda v: MISSING if _missing(v) else escape(v)))(lookup.get((r, c)))
                              for r in rows] for c in isos},
     })
-    return md_table(out)
+    return md_table(out, raw=tuple(country_name(c) for c in isos))
 
 
 def units_table(institutions: pd.DataFrame) -> str:

@@ -13,12 +13,38 @@ REPORT_DATA = (
     + [f"{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("svg", "png")]
 )
 BUILD_INFO = build_info(".", RAW)
+# What the appendices read besides the data: the audit, the changes table (when
+# changes.smk is included), the method file and the citation metadata.
+REPORT_EXTRA = (
+    processed("conflicts", "gaps")
+    + (processed("changes") if "CHANGES_CURRENT" in globals() else [])
+    + [p for p in ("config/indicators.yaml", "config/recommendations.yaml", "CITATION.cff", f"{PKG}/citation.py")
+       if Path(p).exists()]
+)
+
+
+# The report's own prose must not use the deprecated terms (docs/writing.md).
+rule terminology:
+    input:
+        sources=[p for p in REPORT_SOURCES if p.endswith(".qmd")],
+        terms=f"{PROCESSED}/terminology.csv",
+        code=f"{PKG}/terminology.py",
+    output:
+        f"{BUILD}/terminology.ok",
+    log:
+        f"{LOGS}/report/terminology.log",
+    run:
+        from tomas_pipeline.terminology import run as check_terminology
+
+        check_terminology(list(input.sources), input.terms, output[0], log[0])
 
 
 rule render:
     input:
         sources=REPORT_SOURCES,
         data=REPORT_DATA,
+        extra=REPORT_EXTRA,
+        terminology=f"{BUILD}/terminology.ok",
         code=CODE["report"],
     output:
         [f"{BUILD}/report/{name}" for name in REPORT_FILES],
