@@ -135,3 +135,11 @@ def test_every_penalty_in_raw_tables_parses(name, column):
                     and not row["life"] and not row["fine"]), row[column]
         if not pd.isna(row["min_months"]) and not pd.isna(row["max_months"]):
             assert row["min_months"] <= row["max_months"]
+
+
+def test_between_years_and_months_is_a_range_not_one_term():
+    # Hypothesis found this: "1 year and 12 months" alone is one compound term,
+    # but after "between" the "and" separates the two ends of the range.
+    assert parse_penalty("between 1 year and 12 months") == Penalty(12, 12)
+    assert parse_penalty("between 1 year and 18 months") == Penalty(12, 18)
+    assert parse_penalty("1 year and 6 months") == Penalty(18, 18)

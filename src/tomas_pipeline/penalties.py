@@ -76,7 +76,11 @@ def parse_penalty(text: str) -> Penalty:
     cleaned = _LIFE.sub(" ", cleaned)
     fine = bool(_FINE.search(cleaned))
     cleaned = _FINE.sub(" ", cleaned)
-    symbols, durations = _durations(text, _tokens(text, cleaned))
+    tokens = _tokens(text, cleaned)
+    symbols, durations = _durations(text, tokens)
+    if symbols[-2:] == ["between", "D"] or symbols == ["between", "D"]:
+        # "between 1 year and 12 months": the "and" separates the two ends, not one compound term.
+        symbols, durations = _durations(text, tokens, compound=False)
     # "or"/"and" left at either end joined the prison term to a fine or to life.
     while symbols and symbols[0] in ("or", "and"):
         symbols.pop(0)
@@ -122,7 +126,7 @@ def _tokens(original: str, cleaned: str) -> list[str | float]:
     return out
 
 
-def _durations(original: str, tokens: list[str | float]) -> tuple[list[str], list[float]]:
+def _durations(original: str, tokens: list[str | float], compound: bool = True) -> tuple[list[str], list[float]]:
     """Fold each term into the symbol D with its months.
 
     "1 year and 6 months" is one term; a number with no unit ("3" in
@@ -142,7 +146,7 @@ def _durations(original: str, tokens: list[str | float]) -> tuple[list[str], lis
                 i += 2
                 # "1 year (and) 6 months": the months belong to the same term.
                 j = i + 1 if i < len(tokens) and tokens[i] == "and" else i
-                if (factor == 12 and j + 1 < len(tokens) and isinstance(tokens[j], float)
+                if (compound and factor == 12 and j + 1 < len(tokens) and isinstance(tokens[j], float)
                         and tokens[j + 1] in ("month", "months")):
                     months += tokens[j]
                     i = j + 2
