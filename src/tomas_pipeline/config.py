@@ -27,5 +27,31 @@ def load_config(path: Path | str = "config/config.yaml", schema: Path | str | No
     if errors:
         first = errors[0]
         where = ".".join(str(p) for p in first.path) or "(top level)"
-        raise TomasInputError(path, None, where, first.instance, first.message)
+        value = first.instance
+        if first.validator == "additionalProperties" and isinstance(value, dict):
+            # The unknown key, not the whole mapping around it.
+            allowed = set(first.schema.get("properties", {}))
+            value = ", ".join(sorted(str(k) for k in value if k not in allowed))
+        raise TomasInputError(path, line_of(path, list(first.path)), where, value, first.message)
     return config
+
+
+def line_of(path: Path | str, keys: list) -> int | None:
+    """The line of a key (or list item) in a YAML file, so an error can point at it."""
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"))  # no objects are built
+    except (OSError, yaml.YAMLError):
+        return None
+    line = None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == str(key)]
+            if not match:
+                break
+            line, node = match[0][0].start_mark.line + 1, match[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -67,8 +67,8 @@ class PartialDate:
             raise ValueError("a day needs a month")
         if not YEAR_MIN <= self.year <= YEAR_MAX:
             raise ValueError(f"year {self.year} outside {YEAR_MIN}-{YEAR_MAX}")
-        # Raises ValueError for month 13 or 31 February.
-        dt.date(self.year, self.month or 1, self.day or 1)
+        # Raises ValueError for month 13, 31 February, or a day or month 0.
+        dt.date(self.year, 1 if self.month is None else self.month, 1 if self.day is None else self.day)
 
     @property
     def precision(self) -> str:
@@ -143,14 +143,26 @@ def _build(text: str, parts: dict[str, str | None]) -> PartialDate:
         if month not in _MONTHS:
             raise ParseError(text, EXPECTED)
         month = _MONTHS[month]
+    year = int(parts["year"])
+    month = int(month) if month is not None else None
+    day = int(parts["day"]) if parts.get("day") is not None else None
     try:
-        return PartialDate(
-            int(parts["year"]),
-            int(month) if month is not None else None,
-            int(parts["day"]) if parts.get("day") is not None else None,
-        )
+        return PartialDate(year, month, day)
     except ValueError:
-        raise ParseError(text, EXPECTED) from None
+        raise ParseError(text, _why_not_a_date(year, month, day)) from None
+
+
+def _why_not_a_date(year: int, month: int | None, day: int | None) -> str:
+    """Say which part of a well-formed date does not exist, so the fix is obvious."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return EXPECTED
+    if month is not None and not 1 <= month <= 12:
+        return "a month from 1 to 12 (numeric dates are read day first, DD/MM/YYYY)"
+    if month is not None and day is not None:
+        days = calendar.monthrange(year, month)[1]
+        return (f"a day that exists: {calendar.month_name[month]} {year} has {days} days "
+                "(numeric dates are read day first, DD/MM/YYYY)")
+    return EXPECTED
 
 
 def parse_date_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFrame:

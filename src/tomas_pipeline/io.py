@@ -4,6 +4,7 @@ strict about everything else, and never leaving a half-written file."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import io
 import json
@@ -34,11 +35,11 @@ def read_raw_csv(path: Path | str) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise TomasInputError(
-            path, line, None, data[exc.start : exc.start + 1],
+            path, line, _column_at(data, exc.start), data[exc.start : exc.start + 1],
             "UTF-8 text (save the file as 'CSV UTF-8')",
         ) from None
     if not text.strip():
-        raise TomasInputError(path, None, None, "", "a CSV file with a header row and at least one data row")
+        raise TomasInputError(path, 1, None, "", "a CSV file with a header row and at least one data row")
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -60,10 +61,31 @@ def read_raw_csv(path: Path | str) -> pd.DataFrame:
     return frame
 
 
+def _column_at(data: bytes, offset: int) -> str | None:
+    """The header name of the column a byte offset falls in (a best guess: the
+    line is split on commas outside quotes), so the bad cell can be found."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    before = data[start:offset].decode("utf-8", errors="replace")
+    index = len(next(csv.reader([before + "x"]))) - 1
+    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")]), [])
+    return header[index] if 0 <= index < len(header) else None
+
+
 def neutralise_formula(value: object) -> object:
-    """Make a text cell inert for spreadsheets without losing what it said."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    """Make a text cell inert for spreadsheets without losing what it said.
+
+    A text that already starts with apostrophes before a formula character gets
+    one more, so that ``restore_formula`` gives back exactly what was written.
+    """
+    if isinstance(value, str) and value.lstrip("'").startswith(_FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def restore_formula(value: object) -> object:
+    """The text a neutralised cell stood for (what the report shows)."""
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(_FORMULA_PREFIXES):
+        return value[1:]
     return value
 
 
@@ -112,8 +134,13 @@ def read_processed(path: Path | str) -> pd.DataFrame:
     """Read a table this pipeline wrote; codes stay text, other types are inferred.
 
     keep_default_na=False: "NA" is Namibia's code, not a missing value.
+    Text cells get back what ``frame_to_csv_bytes`` neutralised for spreadsheets.
     """
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=_TEXT_COLUMNS)
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=_TEXT_COLUMNS)
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(restore_formula)
+    return frame
 
 
 def sha256_file(path: Path | str) -> str:

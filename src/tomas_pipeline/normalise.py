@@ -15,6 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
+from tomas_pipeline.config import line_of
 from tomas_pipeline.countries import Register, resolve_column
 from tomas_pipeline.dates import parse_date
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
@@ -138,8 +139,8 @@ def normalise_countries(ctx: Context, focus: list[str], comparison: list[str]) -
     register = ctx.register
     for name in REGISTER_RAW:
         check_source_ids(read_raw_csv(ctx.path(name)), ctx.path(name), ctx.sources)
-    focus_iso = [resolve_setting(register, name, "focus_countries") for name in focus]
-    comparison_iso = [resolve_setting(register, name, "comparison_countries") for name in comparison]
+    focus_iso = [resolve_setting(register, name, "focus_countries", i) for i, name in enumerate(focus)]
+    comparison_iso = [resolve_setting(register, name, "comparison_countries", i) for i, name in enumerate(comparison)]
     table = register.countries().copy()
     table["user_assigned"] = table["user_assigned"].map(lambda v: str(v).strip().lower() in ("yes", "true"))
     table["focus"] = table["iso2"].isin(focus_iso)
@@ -150,8 +151,8 @@ def normalise_countries(ctx: Context, focus: list[str], comparison: list[str]) -
     return table.sort_values(["order", "iso2"], na_position="last", kind="mergesort").reset_index(drop=True)
 
 
-def resolve_setting(register: Register, name: str, key: str) -> str:
-    """A country named in config/config.yaml -> ISO alpha-2, or a clear error."""
+def resolve_setting(register: Register, name: str, key: str, index: int | None = None) -> str:
+    """A country named in config/config.yaml (item `index` of `key`) -> ISO alpha-2, or a clear error."""
     text = str(name).strip()
     if len(text) == 2 and text.isupper():
         known = set(register.countries()["iso2"])
@@ -162,7 +163,9 @@ def resolve_setting(register: Register, name: str, key: str) -> str:
     except ParseError as exc:
         suggestions = getattr(exc, "suggestions", [])
         hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
-        raise TomasInputError("config/config.yaml", None, key, name,
+        path = "config/config.yaml"
+        line = line_of(path, [key] if index is None else [key, index])
+        raise TomasInputError(path, line, key, name,
                               f"a country name or ISO alpha-2 code the register knows{hint}") from None
 
 
@@ -239,13 +242,16 @@ def normalise_treaty_actions(ctx: Context) -> pd.DataFrame:
 def _check_signature_order(frame: pd.DataFrame, parsed: dict, path: Path) -> None:
     """Within one source, a state cannot become party before it signed."""
     errors = []
-    for (_, _, _), group in frame.groupby(["country_iso2", "instrument", "source_id"], dropna=False):
-        signatures = [parsed[i] for i in group.index[group["action"] == "signature"]]
-        if not signatures:
-            continue
-        signed = signatures[0]
-        for index in group.index[group["action"].isin(["ratification"])]:
-            if parsed[index] is not None and parsed[index].definitely_before(signed):
+    key = list(zip(frame["country_iso2"], frame["instrument"], frame["source_id"]))
+    # One pass for the signatures, one for the ratifications: linear in rows.
+    signed_by = {}
+    for k, index, action in zip(key, frame.index, frame["action"]):
+        if action == "signature" and parsed[index] is not None:
+            signed_by.setdefault(k, parsed[index])
+    for k, index, action in zip(key, frame.index, frame["action"]):
+        signed = signed_by.get(k)
+        if action == "ratification" and signed is not None and parsed[index] is not None:
+            if parsed[index].definitely_before(signed):
                 errors.append(TomasInputError(
                     path, spreadsheet_row(index), "date", frame.at[index, "date"],
                     f"a ratification date on or after the signature this source gives ({signed.iso})",

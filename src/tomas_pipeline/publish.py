@@ -20,12 +20,19 @@ def publish(staging: Path | str, output: Path | str, names: list[str], manifest:
     if missing:
         raise FileNotFoundError(f"render did not produce {', '.join(missing)} in {staging}")
     output.mkdir(parents=True, exist_ok=True)
-    published = []
-    for name in names:
-        tmp = output / f".{name}.publishing"
-        shutil.copyfile(staging / name, tmp)
-        tmp.replace(output / name)
-        published.append(output / name)
+    # Copy every file beside its target first (the slow part), then rename them
+    # one after another: an interruption leaves the old set or, at worst for a
+    # moment, a mix the manifest check in common.smk sends back to publish.
+    temps = {name: output / f".{name}.publishing" for name in names}
+    try:
+        for name, tmp in temps.items():
+            shutil.copyfile(staging / name, tmp)
+        for name, tmp in temps.items():
+            tmp.replace(output / name)
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    published = [output / name for name in names]
     lines = [f"{sha256_file(p)}  {p.name}\n" for p in published]
     atomic_write_bytes(manifest, "".join(lines).encode("utf-8"))
     return published

@@ -1,0 +1,177 @@
+"""Scratch builds shared by the robustness tests.
+
+A whole build takes a minute or more, so one base build is made per test
+session and each test that changes something works on a copy of it
+(copytree keeps mtimes, so Snakemake sees the copy as up to date). The base
+build's raw tables carry a few hostile cells (markup, spreadsheet formulas)
+so that test_hostile.py needs no build of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_repo
+
+EPOCH = "1735689600"  # 2025-01-01
+PUBLISHED = ("data/processed", "report/_output")
+
+
+def build_env(repo: Path, *pythonpath: str, **extra: str) -> dict[str, str]:
+    """The environment of a build in `repo`. It runs the copy's own package (ahead
+    of the editable install of the working tree), so that what is built is
+    exactly the copied sources even while someone edits the working tree."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TOMAS_RENDER_ENGINE="builtin")
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["PYTHONPATH"] = os.pathsep.join([*pythonpath, str(repo / "src")])
+    env.update(extra)
+    return env
+
+
+def snakemake_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "snakemake", *args]
+
+
+def snakemake(repo: Path, *args: str, env: dict[str, str] | None = None,
+              timeout: int = 1200) -> subprocess.CompletedProcess:
+    return subprocess.run(snakemake_cmd(*args), cwd=repo, env=env or build_env(repo), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def tail(result: subprocess.CompletedProcess, n: int = 4000) -> str:
+    return f"exit {result.returncode}\n--- stdout\n{result.stdout[-n:]}\n--- stderr\n{result.stderr[-n:]}"
+
+
+def hashes(repo: Path, folders=PUBLISHED) -> dict[str, str]:
+    """sha256 of every file under the folders, hidden ones too (a leftover temp file shows up)."""
+    out = {}
+    for folder in folders:
+        for path in sorted((repo / folder).rglob("*")):
+            if path.is_file():
+                out[path.relative_to(repo).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def copy_sources(source: Path, target: Path) -> Path:
+    """What copy_repo copies, but from a given tree: a build of the very same sources
+    even while someone edits the working tree."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "_output", "figures", ".snakemake", "__pycache__", ".pytest_cache"))
+    for made in (target / "data" / "processed").glob("*"):
+        if made.name != "README.md":
+            made.unlink()
+    return target
+
+
+def copy_build(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+# Hostile cells planted in the base build (no quotes in what the HTML check
+# looks for: Pandoc makes quotes typographic).
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+LINK = "[click](javascript:alert(1))"
+FORMULAS = ['=HYPERLINK("http://example.invalid","click")', "+1", "-2cmd", "@SUM(A1:A2)"]
+TITLE_FORMULA = "=SUM(A1:A9)"
+HOSTILE_SOURCE_TITLE = f"Towards Uniformed Legislation {SCRIPT} {IMG}"
+
+
+def read_rows(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def edit_cells(path: Path, changes: list[tuple[int, str, str]]) -> None:
+    """Set (row index, column) to value; the csv module quotes what needs quoting."""
+    rows = read_rows(path)
+    for index, column, value in changes:
+        rows[index][column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def plant_hostile_cells(repo: Path) -> None:
+    raw = repo / "data/raw"
+    # North Macedonia is a focus country, so its laws are listed in the report
+    # (test_robustness.py breaks Albania's rows; these stay clear of them).
+    macedonia = [i for i, r in enumerate(read_rows(raw / "laws.csv")) if r["country"] == "North Macedonia"][1:]
+    edit_cells(raw / "laws.csv", [
+        (macedonia[0], "law", f"Law on {SCRIPT} Protection"),
+        (macedonia[1], "law", f"Law on {IMG} Communications"),
+        (macedonia[2], "law", f"Law {LINK}"),
+        (macedonia[3], "law", TITLE_FORMULA),
+        *[(macedonia[k], "note", formula) for k, formula in enumerate(FORMULAS)],
+    ])
+    # tomas2024 is the paper itself, cited throughout: its title is in the bibliography.
+    sources = [r["source_id"] for r in read_rows(raw / "sources.csv")]
+    paper = sources.index("tomas2024")
+    edit_cells(raw / "sources.csv", [(paper, "title", HOSTILE_SOURCE_TITLE), (paper, "note", FORMULAS[1]),
+                                     (0 if paper else 1, "note", FORMULAS[3])])
+
+
+_BASE: dict[str, object] = {}
+
+
+def base_build(tmp_path_factory) -> Path:
+    """The repository, with the hostile cells, built once from scratch; copy it, do not change it."""
+    if "repo" not in _BASE:
+        repo = copy_repo(tmp_path_factory.mktemp("base") / "repo")
+        plant_hostile_cells(repo)
+        result = snakemake(repo)
+        _BASE["repo"] = repo if result.returncode == 0 else tail(result)
+    if isinstance(_BASE["repo"], str):
+        pytest.fail("the base build failed:\n" + _BASE["repo"])
+    return _BASE["repo"]
+
+
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+
+def unshare_problem() -> str | None:
+    """Why a network namespace cannot be made here (None when it can)."""
+    ip = shutil.which("ip") or shutil.which("ip", path="/usr/sbin:/sbin")
+    if not shutil.which("unshare") or not ip:
+        return "unshare(1) or ip(8) is not installed"
+    probe = subprocess.run(["unshare", "-n", ip, "link", "set", "lo", "up"], capture_output=True, text=True)
+    if probe.returncode:
+        return f"unshare -n is not permitted here: {probe.stderr.strip()}"
+    return None
+
+
+def guarded_build(tmp_path_factory) -> dict:
+    """A second build from scratch of the base build's sources, in another folder, with the
+    network guard in every Python process and, where permitted, in a network
+    namespace with only loopback (the Jupyter kernel talks to the renderer over 127.0.0.1)."""
+    if "guarded" not in _GUARDED:
+        root = tmp_path_factory.mktemp("guarded")
+        repo = copy_sources(base_build(tmp_path_factory), root / "elsewhere" / "repo")
+        attempts, loaded = root / "net-attempts.log", root / "net-loaded.log"
+        env = build_env(repo, str(NETGUARD), TOMAS_NET_ATTEMPTS=str(attempts), TOMAS_NET_LOADED=str(loaded))
+        problem = unshare_problem()
+        cmd = snakemake_cmd()
+        if problem is None:
+            ip = shutil.which("ip") or shutil.which("ip", path="/usr/sbin:/sbin")
+            cmd = ["unshare", "-n", "sh", "-c", f'{ip} link set lo up && exec "$@"', "sh", *cmd]
+        result = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True, timeout=1200)
+        _GUARDED["guarded"] = {
+            "repo": repo, "result": result, "namespace_problem": problem,
+            "attempts": attempts.read_text() if attempts.exists() else "",
+            "loaded": loaded.read_text() if loaded.exists() else "",
+        }
+    return _GUARDED["guarded"]
+
+
+_GUARDED: dict[str, dict] = {}
