@@ -92,7 +92,7 @@ def save_figure(spec: FigureSpec, stem: Path | str) -> list[Path]:
         target = stem.with_suffix("." + fmt)
         atomic_write_bytes(target, buffer.getvalue())
         written.append(target)
-    (stem.with_suffix(".alt.txt")).write_text(spec.alt + "\n", encoding="utf-8")
+    atomic_write_bytes(stem.with_suffix(".alt.txt"), (spec.alt + "\n").encode("utf-8"))
     return written
 
 
