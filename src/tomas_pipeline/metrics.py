@@ -46,12 +46,15 @@ def ratification_status(actions: pd.DataFrame, countries: pd.DataFrame, instrume
     only), ``not applicable`` (not eligible) or NA when no source records an action.
     """
     chosen = _preferred(actions)
+    # Index the actions once: scanning the table per cell grows with countries squared.
+    cells: dict[tuple, dict] = {}
+    for record in chosen.to_dict("records"):
+        cells.setdefault((record["country_iso2"], record["instrument"]), {})[record["action"]] = record
     rows = []
     for _, country in countries[countries["comparison"].astype(bool)].iterrows():
         iso = country["iso2"]
         for instrument in instruments["instrument_id"]:
-            mine = chosen[(chosen["country_iso2"] == iso) & (chosen["instrument"] == instrument)]
-            by_action = {a: r for a, r in zip(mine["action"], mine.to_dict("records"))}
+            by_action = cells.get((iso, instrument), {})
             signature = by_action.get("signature")
             bound = next((by_action[a] for a in BINDING_ACTIONS if a in by_action), None)
             in_force = by_action.get("entry_into_force")
