@@ -26,7 +26,7 @@ from typing import TextIO
 import pandas as pd
 
 from tomas_pipeline.dates import PartialDate, parse_date
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
+from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 
 COUNTRIES, NAMES, PREDECESSORS = "countries.csv", "country_names.csv", "predecessors.csv"
 EXPECTED_NAME = "a country name the register knows"
@@ -415,7 +415,7 @@ def resolve_column(df: pd.DataFrame, column: str, file: str | Path, register: Re
         try:
             match = register.resolve("" if pd.isna(value) else str(value), on_date)
         except ParseError as exc:
-            errors.append(TomasInputError(file, _row(index), column, "" if pd.isna(value) else value,
+            errors.append(TomasInputError(file, spreadsheet_row(index), column, "" if pd.isna(value) else value,
                                           exc.expected))
             iso2.append(None)
             via.append(None)
@@ -428,12 +428,6 @@ def resolve_column(df: pd.DataFrame, column: str, file: str | Path, register: Re
     out["via_predecessor"] = pd.array(via, dtype="string")
     return out
 
-
-def _row(index: object) -> int | None:
-    try:
-        return int(index) + 2
-    except (TypeError, ValueError):
-        return None
 
 
 # --- command line ---------------------------------------------------------

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
+from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 
 YEAR_MIN, YEAR_MAX = 1800, 2100
 
@@ -181,7 +181,7 @@ def parse_date_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFrame:
         try:
             parsed = parse_date(str(value))
         except ParseError as exc:
-            errors.append(TomasInputError(file, _row(index), column, value, exc.expected))
+            errors.append(TomasInputError(file, spreadsheet_row(index), column, value, exc.expected))
             continue
         iso[index], precision[index] = parsed.iso, parsed.precision
     if errors:
@@ -190,10 +190,3 @@ def parse_date_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFrame:
     out[f"{column}_precision"] = pd.Series(precision, dtype="string").reindex(df.index)
     return out
 
-
-def _row(index: object) -> int | None:
-    """Frame index -> spreadsheet line (header is line 1)."""
-    try:
-        return int(index) + 2
-    except (TypeError, ValueError):
-        return None

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def spreadsheet_row(index: object) -> int | None:
+    """Data row index -> the line a spreadsheet shows (the header is line 1)."""
+    try:
+        return int(index) + 2
+    except (TypeError, ValueError):
+        return None
+
+
 class TomasInputError(ValueError):
     """A problem in an input file, located to file, row and column.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from tomas_pipeline.errors import TomasInputError, TomasInputErrors
+from tomas_pipeline.errors import TomasInputError, TomasInputErrors, spreadsheet_row
 from tomas_pipeline.io import read_raw_csv
 from tomas_pipeline.schemas import RAW_SCHEMAS
 
@@ -19,14 +19,6 @@ _EXPECTED = {
     "multiple_fields_uniqueness": "a unique key; another row has the same {key}",
     "field_uniqueness": "a unique value",
 }
-
-
-def spreadsheet_row(index: object) -> int | None:
-    """Data row index -> the line a spreadsheet shows (header is line 1)."""
-    try:
-        return int(index) + 2
-    except (TypeError, ValueError):
-        return None
 
 
 def _expected_for(check: str, schema, column: str | None) -> str:

@@ -18,11 +18,10 @@ import pandas as pd
 from tomas_pipeline.config import line_of
 from tomas_pipeline.countries import Register, resolve_column
 from tomas_pipeline.dates import parse_date
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
+from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 from tomas_pipeline.io import read_raw_csv
-from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table, spreadsheet_row
+from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table
 from tomas_pipeline.penalties import parse_penalty
-from tomas_pipeline.schemas import BINDING_ACTIONS
 
 # statistics.csv: figures for an area, not a country (key: casefolded name).
 AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "western balkans": ("region", "Western Balkans")}

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
+from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 
 EXPECTED = (
     "a penalty such as 'six months to five years', '1-8 years', 'from 3 to 10 years', "
@@ -183,7 +183,7 @@ def parse_penalty_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFra
         try:
             rows[index] = parse_penalty(str(value))
         except ParseError as exc:
-            errors.append(TomasInputError(file, _row(index), column, value, exc.expected))
+            errors.append(TomasInputError(file, spreadsheet_row(index), column, value, exc.expected))
     if errors:
         raise TomasInputErrors(errors)
 
@@ -196,9 +196,3 @@ def parse_penalty_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFra
     out["fine"] = pd.array(pick("fine"), dtype="boolean")
     return out
 
-
-def _row(index: object) -> int | None:
-    try:
-        return int(index) + 2
-    except (TypeError, ValueError):
-        return None
