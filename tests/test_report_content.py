@@ -188,10 +188,9 @@ def test_no_sentence_of_the_paper_is_copied():
     assert not hits, "eight-word sequences copied from the paper:\n" + "\n".join(sorted(set(hits)))
 
 
-def test_every_reading_list_entry_is_cited():
-    sources = ROOT / "data" / "processed" / "sources.csv"
-    if not sources.exists():
-        pytest.skip("data/processed/sources.csv not built")
+@pytest.mark.slow
+def test_every_reading_list_entry_is_cited(built_repo):
+    sources = built_repo / "data" / "processed" / "sources.csv"
     frame = pd.read_csv(sources, keep_default_na=False)
     listed = frame[frame["note"].str.contains("reading list", case=False)]["source_id"]
     cited = set(re.findall(r"@([a-z0-9_]+)", ALL))
