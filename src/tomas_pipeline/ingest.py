@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -64,11 +65,25 @@ def _to_input_errors(exc: pandera.errors.SchemaErrors, path: Path, schema, frame
     return sorted(unique, key=lambda e: (e.row or 0, e.column or ""))
 
 
+# Tables already checked in this process, by path and content hash: pipeline
+# jobs run as threads of one process, and most of them read sources.csv.
+_CHECKED: dict[tuple[str, str], pd.DataFrame] = {}
+
+
 def load_table(raw_dir: Path | str, name: str) -> pd.DataFrame:
     """Read one raw table and check it against its schema."""
     path = Path(raw_dir) / name
     if not path.exists():
         raise TomasInputError(path, None, None, "missing file", f"the raw table {name} (see data/raw/README.md)")
+    key = (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest())
+    if key in _CHECKED:
+        return _CHECKED[key].copy()
+    frame = _check(path, name)
+    _CHECKED[key] = frame
+    return frame.copy()
+
+
+def _check(path: Path, name: str) -> pd.DataFrame:
     frame = read_raw_csv(path)
     schema = RAW_SCHEMAS[name]
     # Columns a schema lists as optional may be left out of a file: add them empty.

@@ -9,6 +9,7 @@ the one the report uses (see ``mark_preferred``).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -50,7 +51,7 @@ class Context:
     @property
     def register(self) -> Register:
         if "register" not in self._cache:
-            self._cache["register"] = Register.load(self.raw_dir)
+            self._cache["register"] = _load_register(self.raw_dir)
         return self._cache["register"]
 
     @property
@@ -84,6 +85,19 @@ class Context:
             frame["scope"] = key.map(lambda k: AREAS[k][0] if k in AREAS else "country")
             frame["area"] = key.map(lambda k: AREAS[k][1] if k in AREAS else pd.NA).astype("string")
         return frame
+
+
+# Registers already loaded in this process, by the content of their three files
+# (pipeline jobs run as threads of one process; a Register is not changed after loading).
+_REGISTERS: dict[tuple, Register] = {}
+
+
+def _load_register(raw_dir: Path) -> Register:
+    key = tuple(hashlib.sha256((raw_dir / name).read_bytes()).hexdigest() if (raw_dir / name).exists() else None
+                for name in REGISTER_RAW) + (str(raw_dir.resolve()),)
+    if key not in _REGISTERS:
+        _REGISTERS[key] = Register.load(raw_dir)
+    return _REGISTERS[key]
 
 
 def _collect(items, path: Path, column: str, parser: Callable = parse_date):
