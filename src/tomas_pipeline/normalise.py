@@ -18,11 +18,11 @@ import pandas as pd
 
 from tomas_pipeline.config import line_of
 from tomas_pipeline.countries import Register, resolve_column
-from tomas_pipeline.dates import parse_date
+from tomas_pipeline.dates import parse_date, parse_date_column
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 from tomas_pipeline.io import read_raw_csv
 from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table
-from tomas_pipeline.penalties import parse_penalty
+from tomas_pipeline.penalties import parse_penalty_column
 
 # statistics.csv: figures for an area, not a country (key: casefolded name).
 AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "western balkans": ("region", "Western Balkans")}
@@ -100,27 +100,25 @@ def _load_register(raw_dir: Path) -> Register:
     return _REGISTERS[key]
 
 
-def _collect(items, path: Path, column: str, parser: Callable = parse_date):
-    """Apply a parser to each (index, value); gather every failure with its cell."""
-    results, errors = {}, []
-    for index, value in items:
-        if pd.isna(value):
-            results[index] = None
-            continue
+def _parse_columns(frame: pd.DataFrame, path: Path, dates: tuple[str, ...] = (),
+                   penalty: str | None = None) -> pd.DataFrame:
+    """Parse date columns (adding `<col>_iso`, `<col>_precision`) and one penalty
+    column (adding min_months, max_months, life, fine); every bad cell of all of
+    them is reported together."""
+    errors: list[TomasInputError] = []
+    for column in dates:
         try:
-            results[index] = parser(str(value))
-        except ParseError as exc:
-            errors.append(TomasInputError(path, spreadsheet_row(index), column, value, exc.expected))
-    return results, errors
-
-
-def _parse_dates(frame: pd.DataFrame, column: str, path: Path, required: bool = True):
-    parsed, errors = _collect(frame[column].items(), path, column)
+            frame = parse_date_column(frame, column, path)
+        except TomasInputErrors as exc:
+            errors.extend(exc.errors)
+    if penalty:
+        try:
+            frame = parse_penalty_column(frame, penalty, path)
+        except TomasInputErrors as exc:
+            errors.extend(exc.errors)
     if errors:
         raise TomasInputErrors(errors)
-    iso = {i: (d.iso if d else None) for i, d in parsed.items()}
-    precision = {i: (d.precision if d else None) for i, d in parsed.items()}
-    return parsed, pd.Series(iso, dtype="string"), pd.Series(precision, dtype="string")
+    return frame
 
 
 def mark_preferred(frame: pd.DataFrame, key: list[str], precision_rank: pd.Series | None = None) -> pd.Series:
@@ -191,34 +189,19 @@ def normalise_instruments(ctx: Context) -> pd.DataFrame:
     name = "instruments.csv"
     table = ctx.table(name)
     check_source_ids(table, ctx.path(name), ctx.sources)
-    errors = []
+    parsed = _parse_columns(table, ctx.path(name), dates=("opened", "in_force"))
     for column in ("opened", "in_force"):
-        parsed, iso, _ = _parse_dates_lenient(table, column, ctx.path(name), errors)
-        table[column] = iso
-    if errors:
-        raise TomasInputErrors(errors)
+        table[column] = parsed[f"{column}_iso"]
     return _finish(table, list(table.columns), ["instrument_id"])
-
-
-def _parse_dates_lenient(frame, column, path, errors):
-    parsed, errs = _collect(frame[column].items(), path, column)
-    errors.extend(errs)
-    iso = pd.Series({i: (d.iso if d else None) for i, d in parsed.items()}, dtype="string")
-    precision = pd.Series({i: (d.precision if d else None) for i, d in parsed.items()}, dtype="string")
-    return parsed, iso, precision
 
 
 def normalise_offences(ctx: Context) -> pd.DataFrame:
     name = "offences.csv"
     table = ctx.table(name)
     check_source_ids(table, ctx.path(name), ctx.sources)
-    floors, errors = _collect(table["directive_floor"].items(), ctx.path(name), "directive_floor", parse_penalty)
-    if errors:
-        raise TomasInputErrors(errors)
+    floors = _parse_columns(table, ctx.path(name), penalty="directive_floor")
     # A floor for the maximum penalty: "at least 3 years" reads as a minimum of 36 months.
-    table["floor_max_months"] = pd.Series(
-        {i: (p.min_months if p else None) for i, p in floors.items()}, dtype="Float64"
-    )
+    table["floor_max_months"] = floors["min_months"]
     return _finish(table, list(table.columns), ["offence"])
 
 
@@ -241,7 +224,8 @@ def normalise_treaty_actions(ctx: Context) -> pd.DataFrame:
     frame = ctx.cited(name)
     check_foreign_key(frame, path, "instrument", ctx.table("instruments.csv")["instrument_id"], "instruments.csv")
     frame = ctx.with_countries(frame, name)
-    parsed, frame["date_iso"], frame["date_precision"] = _parse_dates(frame, "date", path)
+    frame = _parse_columns(frame, path, dates=("date",))
+    parsed = {i: parse_date(v) for i, v in frame["date_iso"].items() if pd.notna(v)}
     _check_signature_order(frame, parsed, path)
     frame["preferred"] = mark_preferred(
         frame, ["country_iso2", "instrument", "action"], frame["date_precision"].map(_PRECISION_RANK)
@@ -259,11 +243,11 @@ def _check_signature_order(frame: pd.DataFrame, parsed: dict, path: Path) -> Non
     # One pass for the signatures, one for the ratifications: linear in rows.
     signed_by = {}
     for k, index, action in zip(key, frame.index, frame["action"]):
-        if action == "signature" and parsed[index] is not None:
+        if action == "signature" and parsed.get(index) is not None:
             signed_by.setdefault(k, parsed[index])
     for k, index, action in zip(key, frame.index, frame["action"]):
         signed = signed_by.get(k)
-        if action == "ratification" and signed is not None and parsed[index] is not None:
+        if action == "ratification" and signed is not None and parsed.get(index) is not None:
             if parsed[index].definitely_before(signed):
                 errors.append(TomasInputError(
                     path, spreadsheet_row(index), "date", frame.at[index, "date"],
@@ -278,15 +262,8 @@ def normalise_penalties(ctx: Context) -> pd.DataFrame:
     path = ctx.path(name)
     frame = ctx.cited(name)
     frame = ctx.with_countries(frame, name)
-    parsed, errors = _collect(frame["penalty"].items(), path, "penalty", parse_penalty)
-    _, as_of_iso, _ = _parse_dates_lenient(frame, "as_of", path, errors)
-    if errors:
-        raise TomasInputErrors(errors)
-    frame["min_months"] = pd.Series({i: (p.min_months if p else None) for i, p in parsed.items()}, dtype="Float64")
-    frame["max_months"] = pd.Series({i: (p.max_months if p else None) for i, p in parsed.items()}, dtype="Float64")
-    frame["life"] = pd.Series({i: bool(p and p.life) for i, p in parsed.items()}, dtype="boolean")
-    frame["fine"] = pd.Series({i: bool(p and p.fine) for i, p in parsed.items()}, dtype="boolean")
-    frame["as_of"] = as_of_iso
+    frame = _parse_columns(frame, path, dates=("as_of",), penalty="penalty")
+    frame["as_of"] = frame["as_of_iso"]
     frame["form"] = frame["form"].fillna("basic")
     frame["jurisdiction"] = frame["jurisdiction"].astype("string")
     frame["preferred"] = mark_preferred(frame, ["country_iso2", "jurisdiction", "offence", "form"],
@@ -302,10 +279,7 @@ def normalise_penalties(ctx: Context) -> pd.DataFrame:
 def normalise_legal_features(ctx: Context) -> pd.DataFrame:
     name = "legal_features.csv"
     frame = ctx.with_countries(ctx.cited(name), name)
-    errors: list = []
-    _, frame["as_of"], _ = _parse_dates_lenient(frame, "as_of", ctx.path(name), errors)
-    if errors:
-        raise TomasInputErrors(errors)
+    frame["as_of"] = _parse_columns(frame, ctx.path(name), dates=("as_of",))["as_of_iso"]
     frame["preferred"] = mark_preferred(frame, ["country_iso2", "feature"],
                                         pd.to_numeric(frame["as_of"].str[:4], errors="coerce").fillna(0))
     columns = ["country_iso2", "feature", "value", "article", "as_of", "source_id", "source_kind", "preferred", "note"]
@@ -337,10 +311,7 @@ def normalise_strategies(ctx: Context) -> pd.DataFrame:
 def normalise_institutions(ctx: Context) -> pd.DataFrame:
     name = "institutions.csv"
     frame = ctx.with_countries(ctx.cited(name), name)
-    errors: list = []
-    _, frame["established"], _ = _parse_dates_lenient(frame, "established", ctx.path(name), errors)
-    if errors:
-        raise TomasInputErrors(errors)
+    frame["established"] = _parse_columns(frame, ctx.path(name), dates=("established",))["established_iso"]
     columns = ["country_iso2", "name", "kind", "parent", "established", "inhope_member", "inhope_since", "url",
                "source_id", "source_kind", "note"]
     return _finish(frame, columns, ["country_iso2", "kind", "name", "source_id"])
