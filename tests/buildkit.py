@@ -12,39 +12,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_repo
+from conftest import BUILD_EPOCH, build_env, copy_repo, run_snakemake, snakemake_cmd  # noqa: F401
 
-EPOCH = "1735689600"  # 2025-01-01
+EPOCH = BUILD_EPOCH
 PUBLISHED = ("data/processed", "report/_output")
-
-
-def build_env(repo: Path, *pythonpath: str, **extra: str) -> dict[str, str]:
-    """The environment of a build in `repo`. It runs the copy's own package (ahead
-    of the editable install of the working tree), so that what is built is
-    exactly the copied sources even while someone edits the working tree."""
-    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TOMAS_RENDER_ENGINE="builtin")
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env["PYTHONPATH"] = os.pathsep.join([*pythonpath, str(repo / "src")])
-    env.update(extra)
-    return env
-
-
-def snakemake_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "snakemake", *args]
-
-
-def snakemake(repo: Path, *args: str, env: dict[str, str] | None = None,
-              timeout: int = 1200) -> subprocess.CompletedProcess:
-    return subprocess.run(snakemake_cmd(*args), cwd=repo, env=env or build_env(repo), capture_output=True,
-                          text=True, timeout=timeout)
+# One way to run a test build, shared with the other tests (conftest.py).
+snakemake = run_snakemake
 
 
 def tail(result: subprocess.CompletedProcess, n: int = 4000) -> str:

@@ -35,14 +35,30 @@ def copy_repo(target: Path) -> Path:
 BUILD_EPOCH = "1735689600"  # 2025-01-01: the date every test build states
 
 
-def run_snakemake(repo: Path, *args: str, timeout: int = 1200):
-    """`python -m snakemake` in a repository copy, as a user runs it, with a fixed date."""
-    import subprocess
+def build_env(repo: Path, *pythonpath: str, **extra: str) -> dict[str, str]:
+    """The environment of a test build in `repo`: a fixed date, the built-in
+    engine, and the copy's own package ahead of the editable install, so that
+    what is built is exactly the copied sources."""
     import sys
 
     env = dict(os.environ, SOURCE_DATE_EPOCH=BUILD_EPOCH, TOMAS_RENDER_ENGINE="builtin")
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=repo, env=env,
+    env["PYTHONPATH"] = os.pathsep.join([*pythonpath, str(repo / "src")])
+    env.update(extra)
+    return env
+
+
+def snakemake_cmd(*args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "snakemake", *args]
+
+
+def run_snakemake(repo: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 1200):
+    """`python -m snakemake` in a repository copy, as a user runs it."""
+    import subprocess
+
+    return subprocess.run(snakemake_cmd(*args), cwd=repo, env=env or build_env(repo),
                           capture_output=True, text=True, timeout=timeout)
 
 
