@@ -77,21 +77,6 @@ def ratification(actions: str, countries: str, instruments: str, output: str, lo
         lg.info("ratification: %d rows", len(frame))
 
 
-def treaty_timeline(status: str, countries: str, instruments: str, stem: str, log_path: str) -> None:
-    from tomas_pipeline.figures import save_figure, treaty_timeline as make
-    from tomas_pipeline.provenance import split_source_ids, write_provenance
-
-    with logged(log_path) as lg:
-        frame = read_processed(status)
-        spec = make(frame, read_processed(countries), read_processed(instruments),
-                    "treaty offices' charts and the TOMAS paper; see the provenance note")
-        written = save_figure(spec, stem)
-        write_provenance(Path(stem).with_suffix(".svg"), [status, countries, instruments],
-                         "tomas_pipeline.figures.treaty_timeline", split_source_ids(frame["source_ids"]),
-                         extra={"alt": spec.alt, "title": spec.title})
-        lg.info("figure: %s", ", ".join(map(str, written)))
-
-
 def metric_family(family: str, inputs: dict[str, str], method: str, output: str, log_path: str) -> None:
     """One metric family's table (config/indicators.yaml decides its indicators)."""
     from tomas_pipeline.metrics import FAMILIES, compute_family, load_method
@@ -136,6 +121,7 @@ def recommendation_tracker(score_table: str, recommendations: str, countries: st
 
 # Figure name (= its function in tomas_pipeline.figures) -> the source line under it.
 FIGURE_SOURCES = {
+    "treaty_timeline": "treaty offices' charts and the TOMAS paper; see the provenance note",
     "penalty_ranges": "Directive 2011/93/EU (floors) and the penalty sources of each row; see the provenance note",
     "scorecard_heatmap": "TOMAS scorecard (data/processed/scorecard.csv), method in config/indicators.yaml",
     "ncmec_reports": "NCMEC CyberTipline data as recorded in data/processed/statistics.csv",
@@ -154,7 +140,11 @@ def figure(name: str, inputs: dict[str, str], stem: str, log_path: str, method: 
     with logged(log_path) as lg:
         tables = {key: read_processed(path) for key, path in inputs.items()}
         source = FIGURE_SOURCES[name]
-        if name == "penalty_ranges":
+        if name == "treaty_timeline":
+            spec = figures.treaty_timeline(tables["ratification"], tables["countries"], tables["instruments"],
+                                           source)
+            used = tables["ratification"]["source_ids"]
+        elif name == "penalty_ranges":
             spec = figures.penalty_ranges(tables["penalties"], tables["offences"], tables["countries"], source)
             used = pd.concat([tables["penalties"]["source_id"], tables["offences"]["source_id"]])
         elif name == "scorecard_heatmap":
