@@ -233,3 +233,13 @@ def test_typst_alt_text_is_restored():
     typ = '#figure(image("f/a.svg", width: 50%),\n'
     md = '![Figure 1: c](f/a.svg){#fig-a alt="Say \\"hi\\""}'
     assert add_typst_alt(typ, md) == '#figure(image("f/a.svg", alt: "Say \\"hi\\"", width: 50%),\n'
+
+
+def test_tomas_render_hands_its_arguments_to_the_engine_cli(capsys):
+    from tomas_pipeline.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["render", "-h"])
+    assert info.value.code == 0
+    # The engine's own options, not the top-level parser's.
+    assert "-M KEY=VALUE" in capsys.readouterr().out

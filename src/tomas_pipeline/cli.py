@@ -35,13 +35,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from tomas_pipeline.render import render_project
+    # The render engine has its own command line (also `python -m tomas_pipeline.render`).
+    from tomas_pipeline.render import cli_render
 
-    outputs = render_project(Path(args.project), Path(args.output) if args.output else None,
-                             formats=args.to or ("html", "pdf", "docx"), engine=args.engine)
-    for path in outputs:
-        print(path)
-    return 0
+    return cli_render(args.render_args)
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
@@ -78,11 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake")
     build.set_defaults(func=_cmd_build)
 
-    render = sub.add_parser("render", help="render a Quarto project (real Quarto or the built-in engine)")
-    render.add_argument("project", nargs="?", default="report")
-    render.add_argument("--to", action="append", choices=["html", "pdf", "docx"])
-    render.add_argument("--output", help="output folder (default: the project's output-dir)")
-    render.add_argument("--engine", default="auto", choices=["auto", "quarto", "builtin"])
+    render = sub.add_parser("render", add_help=False,
+                            help="render a Quarto project (real Quarto or the built-in engine); see `tomas render -h`")
+    render.add_argument("render_args", nargs=argparse.REMAINDER, help="PROJECT [--to html,pdf,docx] [--engine …] [-M k=v]")
     render.set_defaults(func=_cmd_render)
 
     release = sub.add_parser("release", help="build and bundle this version for citing (clean tree, new version)")
@@ -92,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["render"]:
+        # Everything after `render` belongs to the engine's own parser, -h included.
+        return _cmd_render(argparse.Namespace(render_args=argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
