@@ -1,11 +1,10 @@
-"""One measured piece of work, run by bench.py in a child process of its own
-(so its peak memory is its own), from the root of a scratch repository.
+"""The report rendered alone, run by bench.py in a child process of its own,
+from the root of a scratch repository:
 
-    python bench/child.py stage validate|normalise|bibliography|metrics|figures
-    python bench/child.py render STAGING [builtin|quarto]   # the report, timing kernel, Pandoc and Typst
+    python bench/child.py render STAGING [builtin|quarto]
 
-Prints one JSON object: the seconds spent inside the work itself (imports
-and interpreter start-up excluded; the parent times those from outside).
+Prints one JSON object: the seconds spent in the kernel, Pandoc and Typst
+(the irreducible work) and in the whole render.
 """
 
 from __future__ import annotations
@@ -21,36 +20,6 @@ import yaml
 
 def _config() -> dict:
     return yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
-
-
-def stage(name: str) -> dict:
-    from tomas_pipeline import steps
-    from tomas_pipeline.normalise import STEPS
-
-    cfg = _config()
-    raw, processed, build = cfg["paths"]["raw"], cfg["paths"]["processed"], cfg["paths"]["build"]
-    focus, comparison = cfg["focus_countries"], cfg["comparison_countries"]
-    logs = f"{build}/logs/bench"
-    Path(processed).mkdir(parents=True, exist_ok=True)
-    p = lambda table: f"{processed}/{table}.csv"  # noqa: E731
-    start = time.perf_counter()
-    # The same calls the Snakemake rules make, one job after another.
-    if name == "validate":
-        steps.validate(raw, focus, comparison, f"{build}/validated.json", f"{logs}/validate.log")
-    elif name == "normalise":
-        for table in STEPS:
-            steps.normalise(table, raw, focus, comparison, p(table), f"{logs}/{table}.log")
-    elif name == "bibliography":
-        steps.bibliography(p("sources"), f"{processed}/references.json", f"{logs}/bibliography.log")
-    elif name == "metrics":
-        steps.ratification(p("treaty_actions"), p("countries"), p("instruments"), p("ratification"),
-                           f"{logs}/ratification.log")
-    elif name == "figures":
-        steps.treaty_timeline(p("ratification"), p("countries"), p("instruments"),
-                              f"{cfg['paths']['figures']}/treaty_timeline", f"{logs}/figure.log")
-    else:
-        raise SystemExit(f"unknown stage {name}")
-    return {"work_s": time.perf_counter() - start}
 
 
 def render(staging: str, which: str = "builtin") -> dict:
@@ -80,6 +49,9 @@ def render(staging: str, which: str = "builtin") -> dict:
     engine.execute = timed(engine.execute, "kernel_s")
     pandoc.run_pandoc = timed(pandoc.run_pandoc, "pandoc_s", "pandoc_calls")
     typst.compile = timed(typst.compile, "typst_s")
+    # One conversion at a time: side by side, two programs sharing two cores
+    # would each take longer, and the sum would overstate the work.
+    os.environ[engine.ENV_JOBS] = "1"
     cfg = _config()
     metadata = build_info(".", cfg["paths"]["raw"]).metadata()
     os.environ["SOURCE_DATE_EPOCH"] = str(metadata["epoch"])
@@ -91,6 +63,6 @@ def render(staging: str, which: str = "builtin") -> dict:
 
 
 if __name__ == "__main__":
-    kind = sys.argv[1]
-    result = stage(sys.argv[2]) if kind == "stage" else render(*sys.argv[2:4])
-    print(json.dumps(result))
+    if len(sys.argv) < 3 or sys.argv[1] != "render":
+        raise SystemExit(__doc__)
+    print(json.dumps(render(*sys.argv[2:4])))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+import types
 from pathlib import Path
 
 import pytest
 
 from tomas_pipeline.render import RenderError, choose_engine, render_project
 from tomas_pipeline.render.crossref import crossref
-from tomas_pipeline.render.engine import atomic_output, check_references, source_date_epoch
+from tomas_pipeline.render.engine import check_references, source_date_epoch
 from tomas_pipeline.render.project import (
     Line,
     expand_includes,
@@ -179,15 +180,66 @@ def test_real_quarto_is_called_with_metadata_and_epoch(monkeypatch, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["tomas.html", "tomas.pdf"]
 
 
-def test_atomic_output_leaves_nothing_on_failure(tmp_path):
-    final = tmp_path / "paper.html"
-    final.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_output(final) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("writer died")
-    assert final.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["paper.html"]
+def _fake_conversions(tmp_path, monkeypatch, fail: str | None, seen: list):
+    """Three formats whose writers record their thread and write a file, one may fail."""
+    import threading
+    import time
+
+    from tomas_pipeline.render import engine, pandoc
+
+    def writer(fmt):
+        def write(args, output, *rest):
+            seen.append((fmt, threading.current_thread().name))
+            time.sleep(0.2)  # long enough for the others to start beside it
+            if fmt == fail:
+                raise RenderError(f"{fmt} writer died")
+            output.write_text(f"new {fmt}")
+        return write
+
+    for fmt, name in (("html", "to_html"), ("docx", "to_docx"), ("pdf", "to_pdf")):
+        monkeypatch.setattr(pandoc, name, writer(fmt))
+    for fmt in ("html", "docx", "pdf"):
+        (tmp_path / f"paper.{fmt}").write_text(f"old {fmt}")
+    doc = types.SimpleNamespace(stem="paper", metadata={})
+    return [engine._Conversion(fmt, [], {}, tmp_path / f"paper.{fmt}") for fmt in ("html", "docx", "pdf")], doc
+
+
+def test_formats_convert_side_by_side_and_publish_together(tmp_path, monkeypatch):
+    from tomas_pipeline.render import engine
+
+    seen: list = []
+    conversions, doc = _fake_conversions(tmp_path, monkeypatch, None, seen)
+    monkeypatch.setenv(engine.ENV_JOBS, "3")
+    engine._convert_all(conversions, doc, tmp_path, tmp_path, 0)
+    assert len({thread for _, thread in seen}) == 3  # each format on a thread of its own
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["paper.docx", "paper.html", "paper.pdf"]
+    assert all(p.read_text().startswith("new") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_one_failed_format_leaves_the_earlier_set_whole(tmp_path, monkeypatch, jobs):
+    from tomas_pipeline.render import engine
+
+    seen: list = []
+    conversions, doc = _fake_conversions(tmp_path, monkeypatch, "docx", seen)
+    monkeypatch.setenv(engine.ENV_JOBS, jobs)
+    with pytest.raises(RenderError, match="docx writer died"):
+        engine._convert_all(conversions, doc, tmp_path, tmp_path, 0)
+    # HTML had finished, but nothing is published unless every format is.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["paper.docx", "paper.html", "paper.pdf"]
+    assert all(p.read_text().startswith("old") for p in tmp_path.iterdir())
+
+
+def test_render_jobs_setting(monkeypatch):
+    from tomas_pipeline.render import engine
+
+    monkeypatch.setenv(engine.ENV_JOBS, "0")
+    with pytest.raises(RenderError, match="TOMAS_RENDER_JOBS='0'"):
+        engine.render_jobs()
+    monkeypatch.setenv(engine.ENV_JOBS, "2")
+    assert engine.render_jobs() == 2
+    monkeypatch.delenv(engine.ENV_JOBS)
+    assert engine.render_jobs() >= 1
 
 
 def test_source_date_epoch(monkeypatch):

@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output-dir", type=Path, default=None, help="default: _quarto.yml project: output-dir")
     parser.add_argument("-M", "--metadata", action="append", default=[], metavar="KEY=VALUE",
                         help="metadata over the front matter (repeatable)")
+    parser.add_argument("-j", "--jobs", type=int, default=None,
+                        help="formats converted at once by the built-in engine (default: one per core)")
     return parser
 
 
@@ -38,7 +40,8 @@ def cli_render(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         formats = [f.strip() for f in args.to.split(",") if f.strip()]
-        outputs = render_project(args.project, args.output_dir, formats, args.engine, _metadata(args.metadata))
+        outputs = render_project(args.project, args.output_dir, formats, args.engine, _metadata(args.metadata),
+                                 args.jobs)
     except RenderError as exc:
         print(f"render failed: {exc}", file=sys.stderr)
         return 1

@@ -11,8 +11,10 @@ import re
 import shutil
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from . import pandoc
 from .assemble import assemble, write_figures
@@ -26,6 +28,7 @@ ENGINES = ("auto", "quarto", "builtin")
 FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}
 ENV_ENGINE = "TOMAS_RENDER_ENGINE"
 BUILD_DIR = ".tomas-build"
+ENV_JOBS = "TOMAS_RENDER_JOBS"
 
 
 def choose_engine(engine: str = "auto") -> str:
@@ -75,20 +78,6 @@ def _resolve_date(metadata: dict) -> None:
         metadata["date"] = metadata["date"].isoformat()
 
 
-@contextlib.contextmanager
-def atomic_output(final: Path) -> Iterator[Path]:
-    """Yield a temp path beside `final`; move it into place only if the block succeeds."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.partial")
-    try:
-        yield tmp
-        if not tmp.exists():
-            raise RenderError(f"{final.name}: the writer produced no file")
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def check_references(chunks: list[Chunk]) -> None:
     """Fail before the (slow) kernel run when a crossref cannot resolve.
 
@@ -127,7 +116,7 @@ def _bibliography(doc: Document) -> tuple[list[Path], Path | None]:
 
 
 def render_document(project: Project, path: Path, out_dir: Path, formats: Sequence[str],
-                    metadata: dict | None = None) -> list[Path]:
+                    metadata: dict | None = None, jobs: int | None = None) -> list[Path]:
     """Built-in engine for one document; returns the output paths in `formats` order."""
     doc = load_document(project, path, metadata)
     _resolve_date(doc.metadata)
@@ -147,6 +136,7 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
                            kernel=str(doc.metadata.get("jupyter") or "python3"))
         figures = write_figures(chunks, executed, build / f"{doc.stem}_files" / "figure")
         pandoc.write_metadata(doc.metadata, build / "metadata.yaml")
+        conversions = []
         for fmt in formats:
             options = format_options(doc.metadata, fmt)
             for key in ("css", "reference-doc"):  # paths in options are relative to the document
@@ -162,21 +152,76 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
             source = build / f"{doc.stem}.{fmt}.md"
             source.write_text(body, encoding="utf-8")
             args = pandoc.common_args(source, build / "metadata.yaml", options, local_copies(bibs, build), csl)
-            final = out_dir / f"{doc.stem}.{fmt}"
-            with atomic_output(final) as tmp:
-                if fmt == "html":
-                    pandoc.to_html(args, tmp, doc.stem, doc.metadata, options, build, epoch)
-                elif fmt == "docx":
-                    pandoc.to_docx(args, tmp, options, build, epoch)
-                else:
-                    pandoc.to_pdf(args, tmp, doc.stem, doc.metadata, options, build, root, epoch)
-            outputs.append(final)
+            conversions.append(_Conversion(fmt, args, options, out_dir / f"{doc.stem}.{fmt}"))
+        _convert_all(conversions, doc, build, root, epoch, jobs)
+        outputs = [c.final for c in conversions]
     finally:
         if not os.environ.get("TOMAS_KEEP_BUILD"):
             shutil.rmtree(build, ignore_errors=True)
             with contextlib.suppress(OSError):
                 (out_dir / BUILD_DIR).rmdir()  # only if no other document is building
     return outputs
+
+
+@dataclass
+class _Conversion:
+    fmt: str
+    args: list[str]
+    options: dict
+    final: Path
+
+
+def render_jobs(jobs: int | None = None) -> int:
+    """How many Pandoc/Typst conversions run at once: `jobs`, else TOMAS_RENDER_JOBS, else one per core."""
+    if jobs is not None:
+        if int(jobs) < 1:
+            raise RenderError(f"jobs={jobs!r}: at least one conversion must run at a time")
+        return int(jobs)
+    env = os.environ.get(ENV_JOBS, "").strip()
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise RenderError(f"{ENV_JOBS}={env!r} is not a whole number of at least 1")
+        return int(env)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def _convert_all(conversions: list[_Conversion], doc: Document, build: Path, root: Path, epoch: int,
+                 jobs: int | None = None) -> None:
+    """Run the formats' conversions side by side, then publish all outputs or none.
+
+    Pandoc and Typst are separate programs, so the formats can use every core;
+    each writes a temporary file, and only when all have succeeded are they
+    moved into place, so a failure or an interruption leaves the earlier set.
+    """
+    def convert(c: _Conversion, tmp: Path) -> None:
+        if c.fmt == "html":
+            pandoc.to_html(c.args, tmp, doc.stem, doc.metadata, c.options, build, epoch)
+        elif c.fmt == "docx":
+            pandoc.to_docx(c.args, tmp, c.options, build, epoch)
+        else:
+            pandoc.to_pdf(c.args, tmp, doc.stem, doc.metadata, c.options, build, root, epoch)
+        if not tmp.exists():
+            raise RenderError(f"{c.final.name}: the writer produced no file")
+
+    temps = [c.final.with_name(f".{c.final.name}.{uuid.uuid4().hex[:8]}.partial") for c in conversions]
+    for c in conversions:
+        c.final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        jobs = min(render_jobs(jobs), len(conversions)) or 1
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="tomas-render") as pool:
+            futures = [pool.submit(convert, c, tmp) for c, tmp in zip(conversions, temps)]
+            try:
+                for future in futures:  # the first failure in format order is the one reported
+                    future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        for c, tmp in zip(conversions, temps):
+            os.replace(tmp, c.final)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
 
 
 def _quarto_to(project: Project, fmt: str) -> str:
@@ -239,11 +284,12 @@ def local_copies(files: list[Path], build: Path) -> list[Path]:
 
 def render_project(project_dir: Path, output_dir: Path | None = None,
                    formats: Sequence[str] = ("html", "pdf", "docx"), engine: str = "auto",
-                   metadata: dict | None = None) -> list[Path]:
+                   metadata: dict | None = None, jobs: int | None = None) -> list[Path]:
     """Render every document of a Quarto project to `formats`; return the output files.
 
     `metadata` is merged over the front matter (version, date, commit, ...).
     `output_dir` defaults to `_quarto.yml`'s `project: output-dir:`.
+    `jobs`: formats converted at once by the built-in engine (default: see `render_jobs`).
     """
     formats = [formats] if isinstance(formats, str) else list(formats)
     unknown = [f for f in formats if f not in FORMATS]
@@ -257,5 +303,5 @@ def render_project(project_dir: Path, output_dir: Path | None = None,
         return quarto_render(project, out_dir, formats, metadata)
     outputs: list[Path] = []
     for doc in project.documents:
-        outputs += render_document(project, doc, out_dir, formats, metadata)
+        outputs += render_document(project, doc, out_dir, formats, metadata, jobs)
     return outputs
