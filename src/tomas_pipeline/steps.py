@@ -20,6 +20,7 @@ from tomas_pipeline.io import atomic_write_bytes, read_processed, write_csv, wri
 log = logging.getLogger("tomas")
 
 
+
 @contextlib.contextmanager
 def logged(log_path: Path | str | None) -> Iterator[logging.Logger]:
     """Send the step's log to its file; an input error lands there in full too."""
@@ -184,7 +185,8 @@ def bibliography(sources: str, output: str, log_path: str) -> None:
         lg.info("bibliography: %d items", len(items))
 
 
-def render(project: str, staging: str, formats: Sequence[str], engine: str, metadata: dict, log_path: str) -> None:
+def render(project: str, staging: str, formats: Sequence[str], engine: str, metadata: dict, log_path: str,
+           jobs: int | None = None) -> None:
     import os
 
     from tomas_pipeline.render import render_project
@@ -193,7 +195,7 @@ def render(project: str, staging: str, formats: Sequence[str], engine: str, meta
         # The date inside PDF and DOCX comes from here, never from the clock.
         os.environ["SOURCE_DATE_EPOCH"] = str(metadata["epoch"])
         outputs = render_project(Path(project), Path(staging), formats=list(formats), engine=engine,
-                                 metadata=metadata)
+                                 metadata=metadata, jobs=jobs)
         lg.info("rendered: %s", ", ".join(map(str, outputs)))
 
 

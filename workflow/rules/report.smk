@@ -54,8 +54,10 @@ rule render:
         engine=config["report"]["engine"],
     log:
         f"{LOGS}/report/render.log",
+    # Pandoc and Typst convert the formats side by side, one per core.
+    threads: workflow.cores
     run:
-        steps.render(REPORT, f"{BUILD}/report", FORMATS, params.engine, params.metadata, log[0])
+        steps.render(REPORT, f"{BUILD}/report", FORMATS, params.engine, params.metadata, log[0], threads)
 
 
 rule publish:
