@@ -78,14 +78,16 @@ def save_figure(spec: FigureSpec, stem: Path | str) -> list[Path]:
 
     stem = Path(stem)
     written = []
-    # Lay the figure out once and keep that layout: constrained layout can move
-    # things by a fraction of a point between draws, which would change the bytes.
     matplotlib.rcParams.update(STYLE)
-    if spec.figure.get_layout_engine() is not None:
-        # One layout pass at the files' resolution, with no rendering (cheaper than a throwaway save).
+    engine = spec.figure.get_layout_engine()
+    if engine is not None:
+        # Lay the figure out once, at the files' resolution, and keep that layout:
+        # laying out again can move things by a fraction of a point, and with no
+        # layout engine left each save draws the figure once instead of twice.
         spec.figure.set_dpi(150)
-        spec.figure.draw_without_rendering()
-        spec.figure.set_layout_engine("none")
+        engine.execute(spec.figure)
+        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            spec.figure.set_layout_engine(None)
     for fmt, metadata in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
         buffer = io.BytesIO()
         matplotlib.rcParams.update(STYLE)
