@@ -5,6 +5,8 @@ Missing data stays missing (NA), never zero and never "not met".
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from pathlib import Path
 
 import jsonschema
@@ -120,11 +122,26 @@ def _validate(data: object, path: Path, schema: Path) -> None:
         raise TomasInputError(path, None, where, first.instance, first.message)
 
 
+# Method files already checked in this process, by path and content hash of file
+# and schema: pipeline jobs run as threads of one process, and every metric and
+# the scorecard figure read the same file.
+_CHECKED: dict[tuple, dict] = {}
+
+
 def load_method(path: Path | str = "config/indicators.yaml", schema: Path | str | None = None) -> dict:
     """The whole method file (settings, families, indicators), checked against its schema."""
     path = Path(path)
+    schema = Path(schema) if schema else path.resolve().parent.parent / METHOD_SCHEMA
+    key = tuple((str(p.resolve()), hashlib.sha256(p.read_bytes()).hexdigest()) if p.exists() else (str(p), None)
+                for p in (path, schema))
+    if key not in _CHECKED:
+        _CHECKED[key] = _check_method(path, schema)
+    return copy.deepcopy(_CHECKED[key])
+
+
+def _check_method(path: Path, schema: Path) -> dict:
     data = _load_yaml(path)
-    _validate(data, path, Path(schema) if schema else path.resolve().parent.parent / METHOD_SCHEMA)
+    _validate(data, path, schema)
     seen: set[str] = set()
     families = {f["id"] for f in data["families"]}
     for i, ind in enumerate(data["indicators"]):
