@@ -32,5 +32,15 @@ rule all:
         MANIFEST,
 
 
+# Figures are drawn in a helper process, started with the build (helper.py).
+onstart:
+    helper.start()
+
+
 onsuccess:
+    helper.stop()
     steps.finish_quickly()
+
+
+onerror:
+    helper.stop()

@@ -34,6 +34,9 @@ class TomasInputError(ValueError):
         self.expected = expected
         super().__init__(self.message())
 
+    def __reduce__(self):  # picklable, so it can come back from the helper process
+        return type(self), (self.file, self.row, self.column, self.value, self.expected)
+
     def message(self) -> str:
         where = self.file
         if self.row is not None:
@@ -51,6 +54,9 @@ class TomasInputErrors(ValueError):
         lines = [e.message() for e in self.errors]
         super().__init__(f"{len(lines)} input error(s):\n" + "\n".join(lines))
 
+    def __reduce__(self):
+        return type(self), (self.errors,)
+
 
 class ParseError(ValueError):
     """A value that a parser could not read; the caller adds file/row/column."""
@@ -59,3 +65,6 @@ class ParseError(ValueError):
         self.value = value
         self.expected = expected
         super().__init__(f"could not read {value!r}: expected {expected}")
+
+    def __reduce__(self):
+        return type(self), (self.value, self.expected)

@@ -147,48 +147,59 @@ FIGURE_SOURCES = {
 
 
 def figure(name: str, inputs: dict[str, str], stem: str, log_path: str, method: str | None = None) -> None:
-    """Draw one comparison figure from processed tables and write it with alt text and provenance."""
+    """Draw one comparison figure from processed tables and write it with alt text and provenance.
+
+    In a build the drawing happens in the helper process (see helper.py).
+    """
+    from tomas_pipeline import helper
+
+    with logged(log_path) as lg:
+        written = helper.run(draw_figure, name, dict(inputs), str(stem), method)
+        lg.info("figure: %s", ", ".join(written))
+
+
+def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None = None) -> list[str]:
+    """The work of `figure`; returns the image files written."""
     import pandas as pd
 
     from tomas_pipeline import figures
     from tomas_pipeline.provenance import split_source_ids, write_provenance
 
-    with logged(log_path) as lg:
-        tables = {key: read_processed(path) for key, path in inputs.items()}
-        source = FIGURE_SOURCES[name]
-        if name == "treaty_timeline":
-            spec = figures.treaty_timeline(tables["ratification"], tables["countries"], tables["instruments"],
-                                           source)
-            used = tables["ratification"]["source_ids"]
-        elif name == "penalty_ranges":
-            spec = figures.penalty_ranges(tables["penalties"], tables["offences"], tables["countries"], source)
-            used = pd.concat([tables["penalties"]["source_id"], tables["offences"]["source_id"]])
-        elif name == "scorecard_heatmap":
-            from tomas_pipeline.metrics import load_indicators
+    tables = {key: read_processed(path) for key, path in inputs.items()}
+    source = FIGURE_SOURCES[name]
+    if name == "treaty_timeline":
+        spec = figures.treaty_timeline(tables["ratification"], tables["countries"], tables["instruments"],
+                                       source)
+        used = tables["ratification"]["source_ids"]
+    elif name == "penalty_ranges":
+        spec = figures.penalty_ranges(tables["penalties"], tables["offences"], tables["countries"], source)
+        used = pd.concat([tables["penalties"]["source_id"], tables["offences"]["source_id"]])
+    elif name == "scorecard_heatmap":
+        from tomas_pipeline.metrics import load_indicators
 
-            spec = figures.scorecard_heatmap(tables["scorecard"], load_indicators(method), tables["countries"],
-                                             source)
-            used = tables["scorecard"]["source_ids"]
-        elif name == "ncmec_reports":
-            spec = figures.ncmec_reports(tables["statistics"], tables["countries"], source)
-            stats = tables["statistics"]
-            used = stats.loc[stats["indicator"] == "ncmec_cybertipline_reports", "source_id"]
-        elif name == "sextortion_trend":
-            spec = figures.sextortion_trend(tables["statistics"], source)
-            stats = tables["statistics"]
-            used = stats.loc[stats["indicator"].isin([i for i, _ in figures.TREND_SERIES])
-                             & stats["preferred"].astype(bool), "source_id"]
-        elif name == "regional_spread":
-            spec = figures.regional_spread(tables["penalty_alignment"], tables["uniformity"], tables["offences"],
-                                           tables["countries"], source)
-            used = tables["uniformity"]["source_ids"]
-        else:
-            raise ValueError(f"unknown figure {name!r}")
-        written = figures.save_figure(spec, stem)
-        write_provenance(Path(stem).with_suffix(".svg"), [*inputs.values(), *([method] if method else [])],
-                         f"tomas_pipeline.figures.{name}", split_source_ids(used),
-                         extra={"alt": spec.alt, "title": spec.title})
-        lg.info("figure: %s", ", ".join(map(str, written)))
+        spec = figures.scorecard_heatmap(tables["scorecard"], load_indicators(method), tables["countries"],
+                                         source)
+        used = tables["scorecard"]["source_ids"]
+    elif name == "ncmec_reports":
+        spec = figures.ncmec_reports(tables["statistics"], tables["countries"], source)
+        stats = tables["statistics"]
+        used = stats.loc[stats["indicator"] == "ncmec_cybertipline_reports", "source_id"]
+    elif name == "sextortion_trend":
+        spec = figures.sextortion_trend(tables["statistics"], source)
+        stats = tables["statistics"]
+        used = stats.loc[stats["indicator"].isin([i for i, _ in figures.TREND_SERIES])
+                         & stats["preferred"].astype(bool), "source_id"]
+    elif name == "regional_spread":
+        spec = figures.regional_spread(tables["penalty_alignment"], tables["uniformity"], tables["offences"],
+                                       tables["countries"], source)
+        used = tables["uniformity"]["source_ids"]
+    else:
+        raise ValueError(f"unknown figure {name!r}")
+    written = figures.save_figure(spec, stem)
+    write_provenance(Path(stem).with_suffix(".svg"), [*inputs.values(), *([method] if method else [])],
+                     f"tomas_pipeline.figures.{name}", split_source_ids(used),
+                     extra={"alt": spec.alt, "title": spec.title})
+    return [str(p) for p in written]
 
 
 def bibliography(sources: str, output: str, log_path: str) -> None:

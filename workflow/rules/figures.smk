@@ -32,6 +32,10 @@ rule figure:
         figure="|".join(FIGURE_INPUTS),
     log:
         f"{LOGS}/figures/{{figure}}.log",
+    # The drawing happens in the one helper process: the job only waits on it.
+    resources:
+        gil=0,
+        helper=1,
     run:
         steps.figure(wildcards.figure, dict(zip(FIGURE_INPUTS[wildcards.figure], input.tables)),
                      str(Path(output.svg).with_suffix("")), log[0],
