@@ -11,13 +11,17 @@ from tomas_pipeline import helper
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
 
 
+def _broken_warm_up() -> None:
+    raise ImportError("matplotlib is not installed")
+
+
 def _fail(path: str) -> None:
     raise TomasInputError(path, 7, "max_months", "-3", "a penalty of at least 0 months")
 
 
 @pytest.fixture
 def started():
-    helper.start()
+    helper.start(wait=True)
     try:
         yield
     finally:
@@ -25,26 +29,38 @@ def started():
 
 
 def test_without_a_helper_work_runs_here():
-    assert not helper.running()
+    assert not helper.ready()
     assert helper.run(os.getpid) == os.getpid()
 
 
 def test_with_a_helper_work_runs_in_another_process(started):
-    assert helper.running()
+    assert helper.ready()
     assert helper.run(os.getpid) != os.getpid()
 
 
-def test_an_input_error_comes_back_whole(started):
-    with pytest.raises(TomasInputError) as caught:
-        helper.run(_fail, "data/raw/penalties.csv")
-    err = caught.value
-    assert (err.file, err.row, err.column, err.value) == ("data/raw/penalties.csv", 7, "max_months", "-3")
-    assert "row 7, column 'max_months'" in str(err)
+def test_work_waits_for_a_helper_that_is_still_starting():
+    helper.start()  # not waiting: the helper is still starting Python and importing matplotlib
+    try:
+        assert not helper.ready()
+        assert helper.run(os.getpid) != os.getpid()
+        assert helper.ready()
+    finally:
+        helper.stop()
+
+
+def test_a_helper_that_cannot_start_leaves_work_here(monkeypatch):
+    monkeypatch.setattr(helper, "_warm_up", _broken_warm_up)
+    helper.start()
+    try:
+        assert helper.run(os.getpid) == os.getpid()
+        assert not helper.ready()
+    finally:
+        helper.stop()
 
 
 def test_stop_returns_to_running_here(started):
     helper.stop()
-    assert not helper.running()
+    assert not helper.ready()
     assert helper.run(os.getpid) == os.getpid()
 
 
