@@ -11,7 +11,7 @@ from tomas_pipeline import helper
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
 
 
-def _broken_warm_up() -> None:
+def _broken_warm_up(parent: int) -> None:
     raise ImportError("matplotlib is not installed")
 
 
@@ -73,3 +73,44 @@ def test_stop_returns_to_running_here(started):
 def test_input_errors_pickle(error):
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is type(error) and str(again) == str(error)
+
+
+PARENT = """
+import os, sys, time
+from tomas_pipeline import helper
+if __name__ == "__main__":
+    helper.start(wait=True)
+    print(helper.run(os.getpid), flush=True)
+    time.sleep(60)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+            return any(line.startswith("State:") and "Z" in line for line in status)  # a zombie has exited
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_the_helper_exits_when_the_build_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert not _gone(child)
+        parent.send_signal(signal.SIGKILL)  # no shutdown message, no atexit
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while not _gone(child) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _gone(child)
+    finally:
+        parent.kill()

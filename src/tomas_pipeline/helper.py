@@ -15,7 +15,9 @@ programs that drive this workflow from a script of their own need the
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Callable, TypeVar
 
@@ -26,7 +28,16 @@ _ready: Future | None = None  # done once the helper has warmed up
 _lock = threading.Lock()
 
 
-def _warm_up() -> None:
+def _exit_with(parent: int) -> None:
+    # If the build is killed outright (SIGKILL, out of memory) no shutdown
+    # message comes, and the helper would wait for work for ever.
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _warm_up(parent: int) -> None:
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="tomas-helper-watch").start()
     # What every figure needs; imported once, in the helper, off the main core.
     import gc
     import importlib
@@ -46,7 +57,7 @@ def start(wait: bool = False) -> None:
         if _pool is None:
             # spawn, not fork: the parent has threads, and a forked child could inherit held locks.
             _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_warm_up)
+                                        initializer=_warm_up, initargs=(os.getpid(),))
             _ready = _pool.submit(int)  # the process starts (and warms up) on its first task
         ready = _ready
     if wait and ready is not None:
