@@ -135,17 +135,6 @@ def recommendation_tracker(score_table: str, recommendations: str, countries: st
         lg.info("recommendation tracker: %s", frame["status"].value_counts().to_dict())
 
 
-# Figure name (= its function in tomas_pipeline.figures) -> the source line under it.
-FIGURE_SOURCES = {
-    "treaty_timeline": "treaty offices' charts and the TOMAS paper; see the provenance note",
-    "penalty_ranges": "Directive 2011/93/EU (floors) and the penalty sources of each row; see the provenance note",
-    "scorecard_heatmap": "TOMAS scorecard (data/processed/scorecard.csv), method in config/indicators.yaml",
-    "ncmec_reports": "NCMEC CyberTipline data as recorded in data/processed/statistics.csv",
-    "sextortion_trend": "NCMEC CyberTipline reports and the TOMAS paper; see the provenance note",
-    "regional_spread": "penalty sources of each country's row; see the provenance note",
-}
-
-
 def figure(name: str, inputs: dict[str, str], stem: str, log_path: str, method: str | None = None) -> None:
     """Draw one comparison figure from processed tables and write it with alt text and provenance.
 
@@ -166,7 +155,7 @@ def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None
     from tomas_pipeline.provenance import split_source_ids, write_provenance
 
     tables = {key: read_processed(path) for key, path in inputs.items()}
-    source = FIGURE_SOURCES[name]
+    source = figures.FIGURE_SOURCES[name]
     if name == "treaty_timeline":
         spec = figures.treaty_timeline(tables["ratification"], tables["countries"], tables["instruments"],
                                        source)

@@ -21,6 +21,7 @@ FOCUS = config["focus_countries"]
 COMPARISON = config["comparison_countries"]
 
 # The package modules each stage runs: a change to them re-runs the stage.
+# steps.py (every stage's step function) is part of every stage.
 PKG = "src/tomas_pipeline"
 CODE = {
     "normalise": [f"{PKG}/{m}.py" for m in ("ingest", "schemas", "io", "config", "countries", "dates",
@@ -32,6 +33,8 @@ CODE = {
     "report": [f"{PKG}/reporting.py"] + sorted(str(p) for p in Path(f"{PKG}/render").rglob("*") if p.is_file()
                                                 and "__pycache__" not in p.parts),
 }
+for stage_code in CODE.values():
+    stage_code.append(f"{PKG}/steps.py")
 
 
 def raw(*names):
