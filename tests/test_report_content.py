@@ -225,13 +225,13 @@ def test_guarded_shows_a_note_for_a_missing_table(tmp_path, monkeypatch):
     from tomas_pipeline import reporting as R
 
     monkeypatch.setenv("TOMAS_PROCESSED_DIR", str(tmp_path))
-    R._load.cache_clear()
+    R.data._load.cache_clear()
     out = R.guarded("scorecard", lambda f: "never", "Scorecard")
     assert "not available in this build" in out and out.startswith("| Note |")
     (tmp_path / "scorecard.csv").write_text("country_iso2,value\nRS,1\n", encoding="utf-8")
     assert "column" in R.guarded("scorecard", lambda f: f["missing_column"], "Scorecard")
     assert "Provenance: not available" in R.provenance_or_note(tmp_path / "nothing.provenance.json")
-    R._load.cache_clear()
+    R.data._load.cache_clear()
 
 
 def test_placeholder_figure_is_a_valid_png_and_svg(tmp_path, monkeypatch):
@@ -239,6 +239,6 @@ def test_placeholder_figure_is_a_valid_png_and_svg(tmp_path, monkeypatch):
 
     monkeypatch.setenv("TOMAS_FIGURES_DIR", str(tmp_path))
     assert not R.figure_available("nothing")
-    bundle = R._Placeholder()._repr_mimebundle_()
+    bundle = R.display._Placeholder()._repr_mimebundle_()
     assert bundle["image/png"].startswith(b"\x89PNG") and "not available" in bundle["image/svg+xml"]
     assert R.figure_description("nothing") == ""

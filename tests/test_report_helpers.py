@@ -16,9 +16,9 @@ def processed(tmp_path, monkeypatch):
     ])
     frame.to_csv(tmp_path / "statistics.csv", index=False)
     monkeypatch.setenv("TOMAS_PROCESSED_DIR", str(tmp_path))
-    R._load.cache_clear()
+    R.data._load.cache_clear()
     yield tmp_path
-    R._load.cache_clear()
+    R.data._load.cache_clear()
 
 
 def test_stat_latest_year_and_named_year(processed):

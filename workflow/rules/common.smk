@@ -30,8 +30,8 @@ CODE = {
     "figures": [f"{PKG}/{m}.py" for m in ("figures", "metrics", "io", "provenance")],
     "bibliography": [f"{PKG}/bibliography.py"],
     "audit": [f"{PKG}/audit.py"],
-    "report": [f"{PKG}/reporting.py"] + sorted(str(p) for p in Path(f"{PKG}/render").rglob("*") if p.is_file()
-                                                and "__pycache__" not in p.parts),
+    "report": sorted(str(p) for folder in ("reporting", "render") for p in Path(f"{PKG}/{folder}").rglob("*")
+                     if p.is_file() and "__pycache__" not in p.parts),
 }
 for stage_code in CODE.values():
     stage_code.append(f"{PKG}/steps.py")

@@ -1,0 +1,68 @@
+"""Reading the processed tables the report shows (paths from the environment, cached per process)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from tomas_pipeline.io import read_processed
+
+
+def processed_dir() -> Path:
+    # Cells run with report/ as working directory, as Quarto runs them.
+    return Path(os.environ.get("TOMAS_PROCESSED_DIR", "../data/processed"))
+
+
+def figures_dir() -> Path:
+    return Path(os.environ.get("TOMAS_FIGURES_DIR", "figures"))
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> pd.DataFrame:
+    return read_processed(processed_dir() / f"{name}.csv")
+
+
+def table(name: str) -> pd.DataFrame:
+    """A processed table by name (a fresh copy each time)."""
+    return _load(name).copy()
+
+
+def preferred(name: str) -> pd.DataFrame:
+    frame = table(name)
+    return frame[frame["preferred"].astype(bool)] if "preferred" in frame.columns else frame
+
+
+def countries(focus_only: bool = True) -> pd.DataFrame:
+    frame = table("countries")
+    frame = frame[frame["focus"].astype(bool)] if focus_only else frame[frame["comparison"].astype(bool)]
+    return frame.sort_values("order")
+
+
+def country_name(iso2: str) -> str:
+    return str(table("countries").set_index("iso2").at[iso2, "name"])
+
+
+def available(name: str) -> bool:
+    """Whether this build has made the processed table ``name``."""
+    return (processed_dir() / f"{name}.csv").is_file()
+
+
+def table_or_none(name: str) -> pd.DataFrame | None:
+    return table(name) if available(name) else None
+
+
+def method_path() -> Path:
+    return Path(os.environ.get("TOMAS_METHOD_FILE", "../config/indicators.yaml"))
+
+
+def indicator_labels() -> dict[str, str]:
+    """Indicator id -> label from the method file ({} when the method file is not there yet)."""
+    try:
+        from tomas_pipeline.metrics import load_indicators
+
+        return {ind["id"]: ind["label"] for ind in load_indicators(method_path())}
+    except (ImportError, FileNotFoundError, OSError):
+        return {}

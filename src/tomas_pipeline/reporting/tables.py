@@ -1,0 +1,293 @@
+"""The tables the chapters and appendices show, each from processed frames to markdown."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from tomas_pipeline.reporting.data import (
+    countries, country_name, indicator_labels, method_path, processed_dir, table,
+)
+from tomas_pipeline.reporting.display import note_table
+from tomas_pipeline.reporting.facts import conflict_value
+from tomas_pipeline.reporting.text import (
+    MISSING, NOT_AVAILABLE, cite, escape, fmt_date, fmt_number, fmt_years, is_missing, law_title, md_table, quote,
+    year_of,
+)
+
+
+def _iso_columns(frame: pd.DataFrame, comparison: bool = True) -> list[str]:
+    order = list(countries(focus_only=not comparison)["iso2"])
+    present = set(frame["country_iso2"].dropna())
+    return [c for c in order if c in present]
+
+
+def pivot_by_country(frame: pd.DataFrame, value: str = "value", row: str = "indicator",
+                     labels: dict[str, str] | None = None, fmt=None, comparison: bool = True) -> str:
+    """Rows = indicators (in the table's order), columns = countries; cells escaped, missing as '—'."""
+    if "level" in frame.columns:
+        frame = frame[frame["level"].fillna("country") == "country"]
+    isos = _iso_columns(frame, comparison)
+    rows = list(dict.fromkeys(frame[row]))
+    lookup = {(r[row], r["country_iso2"]): r[value] for _, r in frame.iterrows()}
+    # ``fmt`` returns markdown (escaped text, or a marked span such as quote()); the default escapes.
+    out = pd.DataFrame({
+        "Indicator": [(labels or {}).get(r, str(r).replace("_", " ")) for r in rows],
+        **{country_name(c): [(fmt or (lambda v: MISSING if is_missing(v) else escape(v)))(lookup.get((r, c)))
+                             for r in rows] for c in isos},
+    })
+    return md_table(out, raw=tuple(country_name(c) for c in isos))
+
+
+def units_table(institutions: pd.DataFrame) -> str:
+    kinds = {"police_unit": "police", "prosecution_unit": "prosecution", "court_unit": "court"}
+    rows = institutions[institutions["kind"].isin(kinds)].copy()
+    rows = rows.sort_values(["country_iso2", "kind", "name"], key=lambda s: s.map(
+        {c: i for i, c in enumerate(countries(False)["iso2"])}) if s.name == "country_iso2" else s)
+    view = rows.assign(country=rows["country_iso2"].map(country_name), kind=rows["kind"].map(kinds),
+                       sources=rows["source_id"].map(cite))
+    return md_table(view, {"country": "Country", "kind": "Type", "name": "Body", "parent": "Part of",
+                           "sources": "Source"}, raw=("sources",))
+
+
+def parity_table(parity: pd.DataFrame) -> str:
+    rows = parity[parity["level"].fillna("country") == "country"]
+    out = []
+    for iso in _iso_columns(rows):
+        mine = rows[rows["country_iso2"] == iso].set_index("indicator")
+        get = lambda ind, col: mine.at[ind, col] if ind in mine.index else None  # noqa: E731
+        out.append({
+            "Country": country_name(iso),
+            "Producing, minimum": fmt_years(get("parity_min_ratio", "producing_months")),
+            "Trafficking, minimum": fmt_years(get("parity_min_ratio", "trafficking_months")),
+            "Ratio of minima": fmt_number(get("parity_min_ratio", "ratio"), 2),
+            "Producing, maximum": fmt_years(get("parity_max_ratio", "producing_months")),
+            "Trafficking, maximum": fmt_years(get("parity_max_ratio", "trafficking_months")),
+            "Ratio of maxima": fmt_number(get("parity_max_ratio", "ratio"), 2),
+            "Sources": cite(";".join(sorted({s for s in mine["source_ids"].dropna() for s in str(s).split(";")}))),
+        })
+    return md_table(pd.DataFrame(out), raw=("Sources",))
+
+
+def _iso_list(value: object) -> str:
+    if is_missing(value):
+        return MISSING
+    return ", ".join(country_name(c) for c in str(value).split(";") if c)
+
+
+def uniformity_table(uniformity: pd.DataFrame) -> str:
+    labels = table("offences").set_index("offence")["label"].to_dict()
+    view = uniformity.assign(
+        offence_label=uniformity["offence"].map(lambda o: labels.get(o, o)),
+        with_data=uniformity["countries"].map(_iso_list),
+        without=uniformity["countries_missing"].map(_iso_list),
+        low=uniformity["min_months"].map(fmt_years),
+        high=uniformity["max_months"].map(fmt_years),
+        cv_text=uniformity["cv"].map(lambda v: fmt_number(v, 2)),
+        sources=uniformity["source_ids"].map(cite),
+    )
+    return md_table(view, {"offence_label": "Offence", "with_data": "Countries on record", "low": "Lowest maximum",
+                           "high": "Highest maximum", "cv_text": "Coefficient of variation",
+                           "without": "No penalty on record", "sources": "Sources"}, raw=("sources",))
+
+
+def floors_table(offences: pd.DataFrame) -> str:
+    view = offences[offences["directive_article"].notna() | offences["lanzarote_article"].notna()]
+    view = view.assign(floor=view["floor_max_months"].map(
+        lambda v: "at least " + fmt_years(v) if not is_missing(v) else MISSING),
+        sources=view["source_id"].map(cite))
+    return md_table(view, {"label": "Offence", "lanzarote_article": "Lanzarote article",
+                           "directive_article": "Directive article", "floor": "Floor for the maximum penalty",
+                           "sources": "Source"}, raw=("sources",))
+
+
+def _yes_no(value: object) -> str:
+    return MISSING if is_missing(value) else escape(value)
+
+
+def criminalisation_table(crim: pd.DataFrame) -> str:
+    def cell(row):
+        if is_missing(row["value"]):
+            return MISSING
+        art = "" if is_missing(row.get("article")) else f" (Art. {escape(row['article'])})"
+        return escape(row["value"]) + art
+    crim = crim.assign(shown=crim.apply(cell, axis=1))
+    return pivot_by_country(crim, "shown", labels=indicator_labels(), fmt=lambda v: MISSING if v is None else v)
+
+
+def alignment_table(alignment: pd.DataFrame) -> str:
+    def cell(row):
+        if is_missing(row["max_months"]) and not bool(row.get("life") is True):
+            return MISSING
+        text = fmt_years(row["max_months"])
+        if is_missing(row["floor_max_months"]):
+            return text + " (no floor)"
+        if is_missing(row["meets_floor"]):
+            return text
+        return text + (" — meets" if str(row["meets_floor"]) in ("True", "true", "1") else " — below")
+    alignment = alignment.assign(shown=alignment.apply(cell, axis=1))
+    return pivot_by_country(alignment, "shown", labels=indicator_labels(), fmt=lambda v: MISSING if v is None else v)
+
+
+def score_table(frame: pd.DataFrame) -> str:
+    """Any family table as indicator x country of its coded value."""
+    return pivot_by_country(frame, "value", labels=indicator_labels(),
+                            fmt=lambda v: MISSING if is_missing(v) else escape(v))
+
+
+def terminology_use_table(frame: pd.DataFrame) -> str:
+    def cell(row):
+        if is_missing(row.get("terms")):
+            return MISSING
+        return quote(row["terms"])
+    frame = frame.assign(shown=frame.apply(cell, axis=1))
+    return pivot_by_country(frame, "shown", labels={"term_pornography": "Term the law uses"},
+                            fmt=lambda v: MISSING if v is None else v)
+
+
+def scorecard_summary(scorecard: pd.DataFrame) -> str:
+    """Per country: indicators met, partly met, not met, without data, not applicable."""
+    out = []
+    for iso in _iso_columns(scorecard):
+        mine = scorecard[scorecard["country_iso2"] == iso]
+        score = pd.to_numeric(mine["score"], errors="coerce")
+        na = mine["value"].astype(str).eq("not applicable")
+        out.append({
+            "Country": country_name(iso),
+            "Met": int((score >= 1).sum()),
+            "Partly met": int(((score > 0) & (score < 1)).sum()),
+            "Not met": int((score == 0).sum()),
+            "No data": int((score.isna() & ~na).sum()),
+            "Not applicable": int(na.sum()),
+        })
+    return md_table(pd.DataFrame(out))
+
+
+def tracker_table(tracker: pd.DataFrame) -> str:
+    isos = _iso_columns(tracker)
+    out = []
+    for (rec, title), rows in tracker.groupby(["recommendation", "title"], sort=False):
+        status = dict(zip(rows["country_iso2"], rows["status"]))
+        out.append({"Recommendation": quote(title) if re.search(r"pornograph", str(title), re.I) else escape(title),
+                    **{country_name(c): escape(status.get(c, MISSING)) for c in isos}})
+    frame = pd.DataFrame(out)
+    return md_table(frame, raw=tuple(frame.columns))
+
+
+def laws_table(laws: pd.DataFrame, iso2: str) -> str:
+    rows = laws[laws["country_iso2"] == iso2]
+    view = rows.assign(title=rows["law"].map(law_title), year_text=rows["year"].map(year_of),
+                       online=rows["covers_online"].map(_yes_no), sources=rows["source_id"].map(cite))
+    return md_table(view, {"title": "Law", "year_text": "Year", "kind": "Field", "online": "Covers the online environment",
+                           "sources": "Source"}, raw=("title", "sources"))
+
+
+def strategies_table(strategies: pd.DataFrame, iso2s) -> str:
+    rows = strategies[strategies["country_iso2"].isin(list(iso2s))]
+    view = rows.assign(country=rows["country_iso2"].map(country_name), title_md=rows["title"].map(law_title),
+                       period=[f"{year_of(a)}–{year_of(b)}" for a, b in zip(rows["start_year"], rows["end_year"])],
+                       children=rows["addresses_children_online"].map(_yes_no), sources=rows["source_id"].map(cite))
+    return md_table(view, {"country": "Country", "title_md": "Strategy", "period": "Period", "field": "Field",
+                           "children": "Addresses children online", "sources": "Source"},
+                    raw=("title_md", "sources"))
+
+
+def civil_society_table(institutions: pd.DataFrame) -> str:
+    rows = institutions[institutions["kind"].isin(["hotline", "ecpat_member"])]
+    order = {c: i for i, c in enumerate(countries(False)["iso2"])}
+    rows = rows.assign(_o=rows["country_iso2"].map(order)).sort_values(["_o", "kind", "name"])
+    view = rows.assign(country=rows["country_iso2"].map(country_name),
+                       kind_text=rows["kind"].map({"hotline": "hotline", "ecpat_member": "ECPAT member"}),
+                       since=[fmt_date(e) if is_missing(s) else year_of(s)
+                              for e, s in zip(rows["established"], rows["inhope_since"])],
+                       inhope=rows["inhope_member"].map(_yes_no), sources=rows["source_id"].map(cite))
+    return md_table(view, {"country": "Country", "kind_text": "Type", "name": "Name",
+                           "inhope": "INHOPE member", "since": "Since (INHOPE or ECPAT membership, or founding)",
+                           "sources": "Source"}, raw=("sources",))
+
+
+def sources_table(sources: pd.DataFrame) -> str:
+    view = sources.sort_values("source_id")
+    view = view.assign(key=view["source_id"].map(lambda s: "@" + s if re.fullmatch(r"[a-z0-9_]+", str(s)) else escape(s)),
+                       year_text=view["year"].map(year_of),
+                       accessed_text=view["accessed"].map(lambda v: MISSING if is_missing(v) else escape(v)))
+    return md_table(view, {"source_id": "Id", "key": "Reference", "kind": "Kind", "accessed_text": "Accessed"},
+                    raw=("key",))
+
+
+def conflicts_table(conflicts_frame: pd.DataFrame) -> str:
+    if conflicts_frame.empty:
+        return note_table("No two sources disagree in this build.")
+    view = conflicts_frame.assign(
+        country=conflicts_frame["country_iso2"].map(lambda c: MISSING if is_missing(c) else country_name(c)),
+        chosen=[f"{conflict_value(str(f), v)} {cite(s)}" for f, v, s in
+                zip(conflicts_frame["field"], conflicts_frame["chosen_value"], conflicts_frame["chosen_source"])],
+        other=[f"{conflict_value(str(f), v)} {cite(s)}" for f, v, s in
+               zip(conflicts_frame["field"], conflicts_frame["other_value"], conflicts_frame["other_source"])],
+        field_text=conflicts_frame["field"].map(lambda f: str(f).replace("_", " ")),
+    )
+    return md_table(view, {"table": "Table", "country": "Country", "key": "Fact", "field_text": "Field",
+                           "chosen": "Report uses", "other": "Other source says", "rule": "Why"},
+                    raw=("chosen", "other"))
+
+
+def gaps_table(gaps: pd.DataFrame) -> str:
+    if gaps.empty:
+        return note_table("The data has no known gaps in this build.")
+    order = {c: i for i, c in enumerate(countries(False)["iso2"])}
+    view = gaps.assign(_o=gaps["country_iso2"].map(order)).sort_values(["_o", "table", "key"], kind="stable")
+    view = view.assign(country=view["country_iso2"].map(lambda c: MISSING if is_missing(c) else country_name(c)))
+    return md_table(view, {"country": "Country", "table": "Table", "what": "Missing fact"})
+
+
+def changes_table(changes: pd.DataFrame) -> str:
+    if changes.empty:
+        return note_table("No finding changed since the previous release (or there is no previous release).")
+    view = changes.assign(country=changes["country_iso2"].map(lambda c: MISSING if is_missing(c) else country_name(c)))
+    return md_table(view, {"kind": "Kind", "table": "Table", "country": "Country", "sentence": "Change"})
+
+
+def changes_note() -> str:
+    """The note the changes stage records (what it compared with), escaped."""
+    path = processed_dir() / "changes.provenance.json"
+    if not path.is_file():
+        return ""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    return escape(record.get("note", "")) if record.get("note") else ""
+
+
+def method_markdown() -> str:
+    """The method appendix's table, from config/indicators.yaml (a note until the method exists)."""
+    try:
+        from tomas_pipeline.metrics import load_indicators, method_table
+    except ImportError:
+        return note_table(f"Method: {NOT_AVAILABLE}")
+    if not method_path().is_file():
+        return note_table(f"Method: {NOT_AVAILABLE} (config/indicators.yaml missing)")
+    frame = method_table(load_indicators(method_path()))
+    return md_table(frame, {"id": "Indicator", "label": "Label", "measures": "What it measures", "scale": "Scale",
+                            "score_rule": "Score", "clause": "Standard", "coding_rule": "How it is coded"})
+
+
+def method_families() -> list[dict]:
+    try:
+        from tomas_pipeline.metrics import load_method
+
+        return list(load_method(method_path())["families"]) if method_path().is_file() else []
+    except (ImportError, FileNotFoundError, OSError):
+        return []
+
+
+def citation_parts(path: str | Path = "../CITATION.cff") -> tuple[str, str] | None:
+    """(text citation, BibTeX) from CITATION.cff; None until the citation module and file exist."""
+    try:
+        from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
+    except ImportError:
+        return None
+    if not Path(path).is_file():
+        return None
+    cff = load_citation(path)
+    return formatted_citation(cff), to_bibtex(cff)

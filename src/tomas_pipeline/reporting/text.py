@@ -1,0 +1,180 @@
+"""Turning values into the report's text: escaping, numbers, dates, ranges and markdown tables.
+
+Inline expressions put their value into the markdown as it is, so everything
+here returns text that is already escaped. A value no source gives is "—"
+(MISSING); a table or figure that this build has not made yet is shown as
+NOT_AVAILABLE instead of breaking the render.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from tomas_pipeline.reporting.data import country_name
+
+
+MISSING = "—"  # shown for a value no source gives; never 0 or "no"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|@$~^])")
+
+
+def escape(value: object) -> str:
+    """Text safe to put in Pandoc markdown: no markup, no citation, no raw HTML."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+
+
+def code(value: object) -> str:
+    """Inline code: nothing inside is markup, so nothing is escaped; backticks are dropped."""
+    return "`" + str(value).replace("`", "") + "`"
+
+
+def fmt_number(value: object, digits: int = 0) -> str:
+    if value is None or pd.isna(value):
+        return MISSING
+    return f"{float(value):,.{digits}f}"
+
+
+def fmt_years(months: object) -> str:
+    """Months -> '5 years', '6 months', '1.5 years'."""
+    if months is None or pd.isna(months):
+        return MISSING
+    months = float(months)
+    if months < 12:
+        return f"{months:g} months"
+    years = months / 12
+    return f"{years:g} year" + ("" if years == 1 else "s")
+
+
+def md_table(frame: pd.DataFrame, columns: dict[str, str] | None = None, raw: tuple[str, ...] = ()) -> str:
+    """A pipe table with every cell escaped (columns named in ``raw`` are trusted markdown)."""
+    frame = frame.copy()
+    if columns:
+        frame = frame[list(columns)].rename(columns=columns)
+    header = [escape(c) for c in frame.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join([" --- "] * len(header)) + "|"]
+    raw_names = {columns.get(c, c) if columns else c for c in raw}
+    for _, row in frame.iterrows():
+        cells = [str(v) if c in raw_names and isinstance(v, str) else escape(v) for c, v in row.items()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def cite(source_ids: object) -> str:
+    """Source ids ('a;b') -> a Pandoc citation '[@a; @b]'."""
+    if source_ids is None or (not isinstance(source_ids, str) and pd.isna(source_ids)):
+        return ""
+    ids = [s.strip() for s in str(source_ids).split(";") if s.strip()]
+    return "[" + "; ".join("@" + s for s in ids) + "]" if ids else ""
+
+
+NOT_AVAILABLE = "not available in this build"
+
+
+NO_SOURCE = "no source gives this yet"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def quote(text: object) -> str:
+    """A quotation (a law's own wording, a source's term), escaped and marked ``{.quote}``.
+
+    The terminology check skips text inside these spans; data-driven values
+    such as ``penalties.term_used`` go through here.
+    """
+    if is_missing(text):
+        return MISSING
+    return "[" + escape(text) + "]{.quote}"
+
+
+def law_title(text: object) -> str:
+    """The official title of a law or treaty, escaped and marked ``{.law-title}``."""
+    if is_missing(text):
+        return MISSING
+    return "[" + escape(text) + "]{.law-title}"
+
+
+def fmt_int(value: object) -> str:
+    """A count with thousands separators ('26,718'); '—' when missing."""
+    if is_missing(value):
+        return MISSING
+    return f"{round(float(value)):,}"
+
+
+def fmt_date(value: object) -> str:
+    """An ISO date of any precision as prose: '20 June 2002', 'August 2002', '2009'."""
+    if is_missing(value):
+        return MISSING
+    text = str(value).strip()
+    if text.endswith(".0"):  # a year read as a float
+        text = text[:-2]
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        return escape(text)
+    return escape(text)
+
+
+def year_of(value: object) -> str:
+    if is_missing(value):
+        return MISSING
+    return escape(str(value).strip()[:4])
+
+
+def fmt_range(min_months: object, max_months: object, life: object = False) -> str:
+    """A statutory range in prose: 'from 3 years to 10 years', 'at least 5 years', 'up to 3 years'."""
+    low = None if is_missing(min_months) else fmt_years(min_months)
+    high = "life imprisonment" if (not is_missing(life) and bool(life)) else (
+        None if is_missing(max_months) else fmt_years(max_months))
+    if low and high:
+        if low == high:
+            return low
+        unit = high.split(" ")[-1]
+        if low.split(" ")[-1].rstrip("s") == unit.rstrip("s") and not high.startswith("life"):
+            return f"{low.split(' ')[0]} to {high}"  # '3 to 10 years'
+        return f"{low} to {high}"
+    if low:
+        return f"at least {low}"
+    if high:
+        return f"up to {high}"
+    return MISSING
+
+
+def ordinal(value: object) -> str:
+    if is_missing(value):
+        return MISSING
+    n = int(round(float(value)))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def names(iso2s) -> str:
+    """'Serbia, Albania and North Macedonia'."""
+    items = [escape(country_name(c)) for c in iso2s]
+    if not items:
+        return "none"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def count_words(n: int) -> str:
+    """Small counts as words for prose ('three'), larger as digits."""
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
