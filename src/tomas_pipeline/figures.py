@@ -60,7 +60,7 @@ FIGURE_SOURCES = {
     "treaty_timeline": "treaty offices' charts, UN treaty-body and national documents, the TOMAS paper; see the provenance note",
     "penalty_ranges": "Directive 2011/93/EU (floors) and the penalty sources of each row; see the provenance note",
     "scorecard_heatmap": "TOMAS scorecard (data/processed/scorecard.csv), method in config/indicators.yaml",
-    "ncmec_reports": "NCMEC CyberTipline data as recorded in data/processed/statistics.csv",
+    "ncmec_reports": "NCMEC 'CyberTipline Reports by Country' as recorded in data/processed/statistics.csv; see the provenance note",
     "sextortion_trend": "NCMEC CyberTipline reports and the TOMAS paper; see the provenance note",
     "regional_spread": "penalty sources of each country's row; see the provenance note",
 }
@@ -448,7 +448,9 @@ def ncmec_reports(statistics: pd.DataFrame, countries: pd.DataFrame, source_text
         ax.set_xlabel("Year")
         ax.set_ylabel("CyberTipline reports (count per year)")
         ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        ax.legend(frameon=False, fontsize=8)
+        ax.set_ylim(bottom=0)  # counts: a bar from zero reads true, a cut axis exaggerates change
+        # Beside the plot, not over it: the lines can run anywhere in the frame.
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         if missing:
             ax.text(0.0, -0.22, "No data: " + ", ".join(missing), transform=ax.transAxes, fontsize=7,
                     color="#555555")
