@@ -79,7 +79,8 @@ TABLES: dict[str, dict] = {
                    "publisher": "Publisher, where not the author.", "year": "Year of publication.",
                    "url": "Address where it was read.", "accessed": "Date it was read.",
                    "csl_type": "Citation type for citeproc.", "container": "Journal or book title.",
-                   "note": "What a reader must know about the source."},
+                   "note": "What a reader must know about the source.",
+                   "language": "Language of the title (BCP 47), where not English."},
     },
     "instruments": {
         "title": "International instruments",

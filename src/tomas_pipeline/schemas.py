@@ -64,6 +64,8 @@ SOURCES = _schema(
         ),
         "container": _optional(),
         "note": _optional(),
+        # BCP 47 tag of the title's language; citeproc title-cases only English titles.
+        "language": _pattern(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", required=False),
     },
     key=["source_id"],
 )
