@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 import pandera.errors
 
 from tomas_pipeline.errors import TomasInputError, TomasInputErrors, spreadsheet_row
-from tomas_pipeline.io import read_raw_csv
+from tomas_pipeline.io import once_per_content, read_raw_csv
 from tomas_pipeline.schemas import RAW_SCHEMAS
 
 # pandera check names -> words a researcher understands.
@@ -65,9 +64,8 @@ def _to_input_errors(exc: pandera.errors.SchemaErrors, path: Path, schema, frame
     return sorted(unique, key=lambda e: (e.row or 0, e.column or ""))
 
 
-# Tables already checked in this process, by path and content hash: pipeline
-# jobs run as threads of one process, and most of them read sources.csv.
-_CHECKED: dict[tuple[str, str], pd.DataFrame] = {}
+# Tables already checked in this process (io.once_per_content).
+_CHECKED: dict[tuple, pd.DataFrame] = {}
 
 
 def load_table(raw_dir: Path | str, name: str) -> pd.DataFrame:
@@ -75,12 +73,7 @@ def load_table(raw_dir: Path | str, name: str) -> pd.DataFrame:
     path = Path(raw_dir) / name
     if not path.exists():
         raise TomasInputError(path, None, None, "missing file", f"the raw table {name} (see data/raw/README.md)")
-    key = (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest())
-    if key in _CHECKED:
-        return _CHECKED[key].copy()
-    frame = _check(path, name)
-    _CHECKED[key] = frame
-    return frame.copy()
+    return once_per_content(_CHECKED, [path], lambda: _check(path, name)).copy()
 
 
 def _check(path: Path, name: str) -> pd.DataFrame:

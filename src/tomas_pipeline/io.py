@@ -11,11 +11,13 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import pandas as pd
 
 from tomas_pipeline.errors import TomasInputError
+
+T = TypeVar("T")
 
 # Spreadsheets run cells that start with these; see OWASP "CSV injection".
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -149,6 +151,19 @@ def sha256_file(path: Path | str) -> str:
         for block in iter(lambda: handle.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def once_per_content(cache: dict, paths: Iterable[Path | str], make: Callable[[], T]) -> T:
+    """``make()`` once per process for the same bytes of ``paths``; later calls get the kept result.
+
+    Pipeline jobs run as threads of one process and many read the same inputs
+    (sources.csv, the method file): each is checked once. A changed file has a
+    new hash, so it is checked again. Callers hand out copies of what is kept.
+    """
+    key = tuple((str(Path(p).resolve()), sha256_file(p) if Path(p).exists() else None) for p in paths)
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
 
 
 def iter_files(root: Path | str, pattern: str = "*") -> Iterator[Path]:

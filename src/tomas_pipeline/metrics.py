@@ -6,7 +6,6 @@ Missing data stays missing (NA), never zero and never "not met".
 from __future__ import annotations
 
 import copy
-import hashlib
 from pathlib import Path
 
 import jsonschema
@@ -14,6 +13,7 @@ import pandas as pd
 import yaml
 
 from tomas_pipeline.errors import TomasInputError
+from tomas_pipeline.io import once_per_content
 from tomas_pipeline.schemas import BINDING_ACTIONS
 
 # A state whose ISO code is user-assigned (Kosovo) cannot join UN or Council of
@@ -122,9 +122,8 @@ def _validate(data: object, path: Path, schema: Path) -> None:
         raise TomasInputError(path, None, where, first.instance, first.message)
 
 
-# Method files already checked in this process, by path and content hash of file
-# and schema: pipeline jobs run as threads of one process, and every metric and
-# the scorecard figure read the same file.
+# Method files already checked in this process, with their schema (io.once_per_content):
+# every metric job and the scorecard figure read the same file.
 _CHECKED: dict[tuple, dict] = {}
 
 
@@ -132,11 +131,7 @@ def load_method(path: Path | str = "config/indicators.yaml", schema: Path | str 
     """The whole method file (settings, families, indicators), checked against its schema."""
     path = Path(path)
     schema = Path(schema) if schema else path.resolve().parent.parent / METHOD_SCHEMA
-    key = tuple((str(p.resolve()), hashlib.sha256(p.read_bytes()).hexdigest()) if p.exists() else (str(p), None)
-                for p in (path, schema))
-    if key not in _CHECKED:
-        _CHECKED[key] = _check_method(path, schema)
-    return copy.deepcopy(_CHECKED[key])
+    return copy.deepcopy(once_per_content(_CHECKED, [path, schema], lambda: _check_method(path, schema)))
 
 
 def _check_method(path: Path, schema: Path) -> dict:
