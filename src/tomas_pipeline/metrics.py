@@ -203,6 +203,13 @@ def _codes(iso: str, rows: pd.DataFrame, settings: dict) -> list[str | None]:
     return codes or [None]
 
 
+def _by_country(rows: pd.DataFrame, countries: pd.DataFrame, settings: dict):
+    """(iso2, that country's rows, its codes) for each comparison country, in order."""
+    for iso in _comparison(countries):
+        mine = rows[rows["country_iso2"] == iso]
+        yield iso, mine, _codes(iso, mine, settings)
+
+
 def _in_code(rows: pd.DataFrame, code: str | None) -> pd.DataFrame:
     if "jurisdiction" not in rows:
         return rows
@@ -308,9 +315,7 @@ def criminalisation(penalties: pd.DataFrame, legal_features: pd.DataFrame, count
     everything = penalties[penalties["form"].fillna("basic") == "basic"] if "form" in penalties else penalties
     features = _preferred(legal_features)
     rows = []
-    for iso in _comparison(countries):
-        mine = basic[basic["country_iso2"] == iso]
-        codes = _codes(iso, mine, settings)
+    for iso, mine, codes in _by_country(basic, countries, settings):
         for ind in _of_family(indicators, "criminalisation"):
             offence = ind["params"]["offence"]
             # An explicit "no" can only come from a source saying so.
@@ -349,9 +354,7 @@ def penalty_alignment(penalties: pd.DataFrame, offences: pd.DataFrame, countries
     basic = _basic(penalties)
     floors = offences.set_index("offence")
     rows = []
-    for iso in _comparison(countries):
-        mine = basic[basic["country_iso2"] == iso]
-        codes = _codes(iso, mine, settings)
+    for iso, mine, codes in _by_country(basic, countries, settings):
         for ind in _of_family(indicators, "penalty_alignment"):
             offence = ind["params"]["offence"]
             floor = floors["floor_max_months"].get(offence, pd.NA) if "floor_max_months" in floors else pd.NA
@@ -399,9 +402,7 @@ def parity(penalties: pd.DataFrame, countries: pd.DataFrame, indicators: list[di
     """Producing vs trafficking in children: min and max ratios, score = ratio capped at 1."""
     basic = _basic(penalties)
     rows = []
-    for iso in _comparison(countries):
-        mine = basic[basic["country_iso2"] == iso]
-        codes = _codes(iso, mine, settings)
+    for iso, mine, codes in _by_country(basic, countries, settings):
         for ind in _of_family(indicators, "parity"):
             which = ind["params"]["ratio"]
             records = []
@@ -473,9 +474,7 @@ def terminology_use(penalties: pd.DataFrame, countries: pd.DataFrame, indicators
     basic = basic[basic["offence"].isin(settings["csam_offences"])]
     stems = settings["pornography_stems"]
     rows = []
-    for iso in _comparison(countries):
-        mine = basic[basic["country_iso2"] == iso]
-        codes = _codes(iso, mine, settings)
+    for iso, mine, codes in _by_country(basic, countries, settings):
         for ind in _of_family(indicators, "terminology"):
             records = []
             for code in codes:
@@ -583,9 +582,7 @@ def country_maxima(penalties: pd.DataFrame, countries: pd.DataFrame, offence: st
     """Each comparison country's maximum for an offence (the weakest code's; NA when unknown)."""
     basic = _basic(penalties)
     rows = []
-    for iso in _comparison(countries):
-        mine = basic[basic["country_iso2"] == iso]
-        codes = _codes(iso, mine, settings)
+    for iso, mine, codes in _by_country(basic, countries, settings):
         records = []
         for code in codes:
             row = _in_code(mine[mine["offence"] == offence], code)
