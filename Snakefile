@@ -32,15 +32,14 @@ rule all:
         MANIFEST,
 
 
-# Figures are drawn in a helper process, started with the build (helper.py).
+# Start and stop the process that draws the figures, and exit promptly (hooks.py).
 onstart:
-    helper.start()
+    hooks.on_start()
 
 
 onsuccess:
-    helper.stop()
-    steps.finish_quickly()
+    hooks.on_success()
 
 
 onerror:
-    helper.stop()
+    hooks.on_error()

@@ -20,22 +20,6 @@ from tomas_pipeline.io import atomic_write_bytes, read_processed, write_csv, wri
 log = logging.getLogger("tomas")
 
 
-def finish_quickly() -> None:
-    """Let a finished Snakemake run exit as soon as its work is done.
-
-    Snakemake's scheduler wakes itself on one-second `threading.Timer`s (its
-    job-rate limit), and Python waits for the last one before exiting; it then
-    collects every object of the session, memory the OS takes back anyway.
-    Together about a second of a clean build that is only waiting.
-    """
-    import gc
-
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.cancel()
-    gc.freeze()
-
-
 @contextlib.contextmanager
 def logged(log_path: Path | str | None) -> Iterator[logging.Logger]:
     """Send the step's log to its file; an input error lands there in full too."""

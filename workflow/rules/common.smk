@@ -2,7 +2,7 @@
 # function in tomas_pipeline.steps.
 from pathlib import Path
 
-from tomas_pipeline import helper, steps
+from tomas_pipeline import hooks, steps
 from tomas_pipeline.buildinfo import build_info
 from tomas_pipeline.normalise import REGISTER_RAW, STEPS
 from tomas_pipeline.publish import missing_outputs

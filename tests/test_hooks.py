@@ -1,11 +1,11 @@
-"""Steps' plumbing that is not a stage of its own."""
+"""The Snakefile's hooks."""
 
 from __future__ import annotations
 
 import gc
 import threading
 
-from tomas_pipeline import steps
+from tomas_pipeline import hooks
 
 
 def test_finish_quickly_cancels_pending_timers_and_freezes_the_heap():
@@ -13,7 +13,7 @@ def test_finish_quickly_cancels_pending_timers_and_freezes_the_heap():
     timer = threading.Timer(30, fired.set)
     timer.start()
     try:
-        steps.finish_quickly()
+        hooks.finish_quickly()
         timer.join(timeout=5)
         assert not timer.is_alive()  # would have waited 30 s
         assert not fired.is_set()    # cancelled, not run early
