@@ -60,11 +60,18 @@ def build_processes(repo: Path) -> list[str]:
     return [c for c in found if c]  # zombies have no command line
 
 
+def _ctrl_c_acts() -> None:
+    # A shell without job control starts background commands with SIGINT ignored,
+    # and Python keeps an ignored SIGINT ignored: the build under test would then
+    # not hear the Ctrl-C this test sends (seen with `(make test &)`).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(repo: Path, sig: int, whole_group: bool, log: Path, ready) -> int:
     """Start a build, wait until ready(log text) holds, send the signal; the exit code."""
     with open(log, "w") as out:
         proc = subprocess.Popen(snakemake_cmd(), cwd=repo, env=build_env(repo), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_ctrl_c_acts)
         try:
             deadline = time.monotonic() + 900
             while not ready(log.read_text()):
