@@ -386,6 +386,7 @@ def validate_all(raw_dir: Path | str, focus: list[str], comparison: list[str]) -
     The pipeline's first stage: a bad table stops the build before any
     processed file or report is touched.
     """
+    check_raw_tables(raw_dir)
     ctx = Context(raw_dir)
     errors: list[TomasInputError] = []
     counts: dict[str, int] = {}
@@ -400,3 +401,28 @@ def validate_all(raw_dir: Path | str, focus: list[str], comparison: list[str]) -
         unique = {e.message(): e for e in errors}
         raise TomasInputErrors(list(unique.values()))
     return counts
+
+
+def check_raw_tables(raw_dir: Path | str) -> None:
+    """Every raw table a step reads must exist and hold something.
+
+    Snakemake only looks at an input when its job has to run, so a deleted
+    table would otherwise go unnoticed while an older processed copy is
+    published; the workflow calls this when it is parsed.
+    """
+    raw_dir = Path(raw_dir)
+    readers: dict[str, list[str]] = {}
+    for name, step in STEPS.items():
+        for file in step.raw:
+            readers.setdefault(file, []).append(name)
+    errors = []
+    for file, tables in readers.items():
+        path = raw_dir / file
+        problem = "missing" if not path.is_file() else ("empty" if path.stat().st_size == 0 else None)
+        if problem:
+            errors.append(TomasInputError(
+                str(path), None, None, problem,
+                f"the raw table {file} that the processed table(s) {', '.join(tables)} are made from "
+                "(see data/raw/README.md); restore it, e.g. `git checkout -- " + str(path) + "`"))
+    if errors:
+        raise TomasInputErrors(errors)

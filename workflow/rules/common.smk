@@ -4,7 +4,7 @@ from pathlib import Path
 
 from tomas_pipeline import hooks, steps
 from tomas_pipeline.buildinfo import build_info
-from tomas_pipeline.normalise import REGISTER_RAW, STEPS
+from tomas_pipeline.normalise import REGISTER_RAW, STEPS, check_raw_tables
 from tomas_pipeline.publish import missing_outputs
 
 RAW = config["paths"]["raw"]
@@ -35,6 +35,10 @@ CODE = {
 }
 for stage_code in CODE.values():
     stage_code.append(f"{PKG}/steps.py")
+
+
+# The set of raw tables is declared (normalise.STEPS): a deleted or emptied one stops the build here.
+check_raw_tables(RAW)
 
 
 def raw(*names):

@@ -2,15 +2,20 @@
 # (an atomic copy that cannot fail on input), and build the bibliography.
 
 
+# The raw tables are inputs here too, not only of `validate`: Snakemake deletes a
+# failed job's output, and a missing intermediate file whose consumer is newer
+# is not remade, so without them a rerun after a rejected table republished the
+# old processed copy, and a deleted raw table went unnoticed.
 rule normalise:
     input:
-        f"{BUILD}/validated/{{table}}.csv",
+        validated=f"{BUILD}/validated/{{table}}.csv",
+        raw=lambda wc: raw(*STEPS[wc.table].raw),
     output:
         f"{PROCESSED}/{{table}}.csv",
     log:
         f"{LOGS}/normalise/{{table}}.log",
     run:
-        steps.promote(input[0], output[0], log[0])
+        steps.promote(input.validated, output[0], log[0])
 
 
 rule bibliography:
