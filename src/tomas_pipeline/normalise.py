@@ -419,10 +419,9 @@ def check_raw_tables(raw_dir: Path | str) -> None:
     for file, tables in readers.items():
         path = raw_dir / file
         # An emptied table is left to the table's own check ("expected a header row").
-        problem = "missing" if not path.is_file() else None
-        if problem:
+        if not path.is_file():
             errors.append(TomasInputError(
-                str(path), None, None, problem,
+                str(path), None, None, "missing",
                 f"the raw table {file} that the processed table(s) {', '.join(tables)} are made from "
                 "(see data/raw/README.md); restore it, e.g. `git checkout -- " + str(path) + "`"))
     if errors:

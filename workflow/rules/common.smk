@@ -37,7 +37,7 @@ for stage_code in CODE.values():
     stage_code.append(f"{PKG}/steps.py")
 
 
-# The set of raw tables is declared (normalise.STEPS): a deleted or emptied one stops the build here.
+# The set of raw tables is declared (normalise.STEPS): a deleted one stops the build here.
 check_raw_tables(RAW)
 
 

@@ -5,7 +5,7 @@
 # The raw tables are inputs here too, not only of `validate`: Snakemake deletes a
 # failed job's output, and a missing intermediate file whose consumer is newer
 # is not remade, so without them a rerun after a rejected table republished the
-# old processed copy, and a deleted raw table went unnoticed.
+# old processed copy. (A deleted raw table is caught in common.smk.)
 rule normalise:
     input:
         validated=f"{BUILD}/validated/{{table}}.csv",
