@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from tomas_pipeline.errors import TomasInputError
@@ -91,13 +92,19 @@ def restore_formula(value: object) -> object:
     return value
 
 
+def exact_number(value: float) -> str:
+    """The shortest decimal that reads back as the same float, never in exponent
+    form: a count of 29397681 stays 29397681, 0.1 stays 0.1."""
+    return np.format_float_positional(value, trim="-", unique=True)
+
+
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Deterministic CSV bytes: fixed line ends, float format and neutralised text."""
+    """Deterministic CSV bytes: fixed line ends, exact numbers and neutralised text."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise_formula)
-    return out.to_csv(index=False, lineterminator="\n", float_format="%.6g").encode("utf-8")
+    return out.to_csv(index=False, lineterminator="\n", float_format=exact_number).encode("utf-8")
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:

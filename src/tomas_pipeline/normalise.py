@@ -10,6 +10,8 @@ the one the report uses (see ``mark_preferred``).
 from __future__ import annotations
 
 import hashlib
+import re
+from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,7 +22,7 @@ from tomas_pipeline.config import line_of
 from tomas_pipeline.countries import Register, resolve_column
 from tomas_pipeline.dates import parse_date, parse_date_column
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
-from tomas_pipeline.io import read_raw_csv
+from tomas_pipeline.io import exact_number, read_raw_csv
 from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table
 from tomas_pipeline.penalties import parse_penalty_column
 
@@ -317,9 +319,23 @@ def normalise_institutions(ctx: Context) -> pd.DataFrame:
     return _finish(frame, columns, ["country_iso2", "kind", "name", "source_id"])
 
 
+# Digits with optional thousands separators in groups of three (comma, space,
+# no-break or thin space), an optional decimal part and an optional %.
+_NUMBER = re.compile(r"-?(?:\d{1,3}(?:([,\u00a0\u202f ])\d{3})?(?:\1\d{3})*|\d+)(?:\.\d+)?%?")
+
+
 def _number(text: str) -> float:
-    cleaned = str(text).replace(",", "").replace("\u00a0", "").replace(" ", "").rstrip("%")
-    return float(cleaned)
+    """A statistic's value as written; anything but a well-formed number is an error
+    (a stray "1,23,4" or "12.5.1" is refused, not read as some other number)."""
+    text = str(text)
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(text)
+    digits = re.sub(r"[,\u00a0\u202f %]", "", text)
+    value = float(digits)
+    # A float holds about 15 significant digits; more would be silently rounded.
+    if Decimal(exact_number(value)) != Decimal(digits):
+        raise ValueError(text)
+    return value
 
 
 def normalise_statistics(ctx: Context) -> pd.DataFrame:
@@ -332,7 +348,7 @@ def normalise_statistics(ctx: Context) -> pd.DataFrame:
             values[index] = _number(text)
         except ValueError:
             errors.append(TomasInputError(path, spreadsheet_row(index), "value", text,
-                                          "a number (digits, optional thousands commas, optional %)"))
+                                          "a number of at most 15 significant digits, optionally with thousands separators in groups of three, a decimal point and a %"))
     if errors:
         raise TomasInputErrors(errors)
     frame["value"] = pd.Series(values, dtype="Float64")
