@@ -98,13 +98,19 @@ def test_zero_or_negative_raise(n):
     ("from 10 years to life imprisonment", Penalty(120, None, life=True)),
     ("up to a year", Penalty(None, 12)),
     ("Imprisonment of 1.5 years", Penalty(18, 18)),
+    ("1,5 years", Penalty(18, 18)),
+    ("40 years", Penalty(480, 480)),
 ])
 def test_known_phrasings(text, expected):
     assert parse_penalty(text) == expected
 
 
 @pytest.mark.parametrize("text", ["", "   ", "five", "3 to 10", "up to years", "probation", "-5 years",
-                                  "2 years or 5 years", "10 to 3 years", "imprisonment", "three days"])
+                                  "2 years or 5 years", "10 to 3 years", "imprisonment", "three days",
+                                  # Malformed spans are refused, never summed or re-read.
+                                  "5 years 13 months", "5 years and 12 months", "1.5 years 6 months",
+                                  "1,000 years", "up to 1,000 years", "60 years", "5 years 6 years",
+                                  "1 to 5 years 3 years"])
 def test_unreadable_penalties_raise(text):
     with pytest.raises(ParseError):
         parse_penalty(text)

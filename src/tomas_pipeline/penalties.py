@@ -9,9 +9,10 @@ max 240 with ``life``; "fine or imprisonment up to one year" max 12 with
 A bare term with no qualifier ("six months") is read as exactly that term
 (min = max); if a source means a ceiling it must say "up to".
 
-Numbers are digits (``1.5`` allowed) or English words one to twenty (and
-thirty, forty, fifty); units are years and months. Anything else in the text
-is an error rather than a guess.
+Numbers are digits (``1.5`` or ``1,5`` allowed) or English words one to twenty
+(and thirty, forty, fifty); units are years and months. Anything else in the
+text is an error rather than a guess: "5 years 13 months", "1,000 years" (a
+thousand, or one?) and terms over 50 years are refused.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ EXPECTED = (
     "'fine or imprisonment up to one year' (positive numbers in years or months)"
 )
 ORDER_EXPECTED = "a minimum not above the maximum"
+# No code compared here sets a fixed term above 40 years; longer is a typing slip.
+MAX_TERM_MONTHS = 50 * 12
+TERM_EXPECTED = "a prison term of at most 50 years (a life sentence is written 'life imprisonment')"
 
 _WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -112,6 +116,9 @@ def _tokens(original: str, cleaned: str) -> list[str | float]:
     words = _TOKEN.findall(cleaned)
     for k, token in enumerate(words):
         if token[0].isdigit():
+            # "1,5" is a decimal comma; "1,000" could be a thousand or 1.000: refused, not guessed.
+            if re.fullmatch(r"\d+,\d{3}", token):
+                raise ParseError(original, EXPECTED)
             out.append(float(token.replace(",", ".")))
         elif token in _WORDS:
             out.append(float(_WORDS[token]))
@@ -146,8 +153,10 @@ def _durations(original: str, tokens: list[str | float], compound: bool = True) 
                 i += 2
                 # "1 year (and) 6 months": the months belong to the same term.
                 j = i + 1 if i < len(tokens) and tokens[i] == "and" else i
+                # Only whole years and fewer than 12 months fold: "5 years 13 months" stays two
+                # terms side by side, which no shape accepts, rather than 6 years 1 month.
                 if (compound and factor == 12 and j + 1 < len(tokens) and isinstance(tokens[j], float)
-                        and tokens[j + 1] in ("month", "months")):
+                        and tokens[j + 1] in ("month", "months") and tokens[j] < 12 and token == int(token)):
                     months += tokens[j]
                     i = j + 2
                 terms.append((months, factor))
@@ -167,6 +176,8 @@ def _durations(original: str, tokens: list[str | float], compound: bool = True) 
             if not following:
                 raise ParseError(original, EXPECTED)
             value = value * following[0]
+        if value > MAX_TERM_MONTHS:
+            raise ParseError(original, TERM_EXPECTED)
         months.append(value)
     return symbols, months
 
