@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_snakemake as snakemake
+from conftest import BUILD_DAY, run_snakemake as snakemake
 from tomas_pipeline import __version__
 
 pytestmark = pytest.mark.slow
@@ -59,7 +59,7 @@ def test_pdf_has_every_chapter(built):
 def test_html_names_version_and_shows_the_figure(built):
     html = (built / "report" / "_output" / "tomas.html").read_text(encoding="utf-8")
     assert __version__ in html
-    assert "2025-01-01" in html
+    assert BUILD_DAY in html
     assert re.search(r'id="fig-treaty-timeline"', html)
     # The figure is embedded (self-contained) and has alt text.
     assert re.search(r'<(img|svg)[^>]*(alt|aria-label)="[^"]{20,}"', html) or "data:image/svg+xml" in html

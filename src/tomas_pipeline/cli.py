@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +22,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from tomas_pipeline.config import load_config
     from tomas_pipeline.normalise import validate_all
 
+    from tomas_pipeline.buildinfo import build_info
+
     config = load_config(args.config)
-    counts = validate_all(config["paths"]["raw"], config["focus_countries"], config["comparison_countries"])
+    # The same build date the pipeline checks against, so the two always agree.
+    day = dt.date.fromisoformat(build_info(".", config["paths"]["raw"]).date)
+    counts = validate_all(config["paths"]["raw"], config["focus_countries"], config["comparison_countries"],
+                          build_date=day)
     for name, n in counts.items():
         print(f"{name:16} {n:5d} rows")
     return 0

@@ -165,10 +165,12 @@ def _why_not_a_date(year: int, month: int | None, day: int | None) -> str:
     return EXPECTED
 
 
-def parse_date_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFrame:
+def parse_date_column(df: pd.DataFrame, column: str, file: str, not_after: dt.date | None = None) -> pd.DataFrame:
     """Add `<column>_iso` and `<column>_precision`; empty cells stay empty (unknown).
 
-    Every unreadable cell is reported at once as a TomasInputErrors.
+    A date that can only lie after `not_after` (the build date: a ratification
+    "in 2031") is an error too. Every bad cell is reported at once as a
+    TomasInputErrors.
     """
     out = df.copy()
     iso: dict[object, str | None] = {}
@@ -182,6 +184,10 @@ def parse_date_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFrame:
             parsed = parse_date(str(value))
         except ParseError as exc:
             errors.append(TomasInputError(file, spreadsheet_row(index), column, value, exc.expected))
+            continue
+        if not_after is not None and parsed.earliest() > not_after:
+            errors.append(TomasInputError(file, spreadsheet_row(index), column, value,
+                                          f"a date not after the build date ({not_after.isoformat()})"))
             continue
         iso[index], precision[index] = parsed.iso, parsed.precision
     if errors:

@@ -9,6 +9,8 @@ the one the report uses (see ``mark_preferred``).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import re
 from decimal import Decimal
@@ -38,8 +40,10 @@ PREFERENCE_RULE = (
 class Context:
     """The raw folder with the reference tables every normaliser needs, read once."""
 
-    def __init__(self, raw_dir: Path | str):
+    def __init__(self, raw_dir: Path | str, build_date: dt.date | None = None):
         self.raw_dir = Path(raw_dir)
+        # Facts dated after the build cannot be true yet; None checks nothing.
+        self.build_date = build_date
         self._cache: dict[str, object] = {}
 
     def table(self, name: str) -> pd.DataFrame:
@@ -69,16 +73,19 @@ class Context:
         frame["_source_year"] = frame["source_id"].map(meta["year"]).astype("string")
         return frame
 
-    def with_countries(self, frame: pd.DataFrame, name: str, allow_areas: bool = False) -> pd.DataFrame:
+    def with_countries(self, frame: pd.DataFrame, name: str, allow_areas: bool = False,
+                       date_column: str | None = None) -> pd.DataFrame:
         """Resolve the `country` column to ISO codes (errors name file/row/column).
 
-        With ``allow_areas``, World/Europe/Western Balkans rows keep no code
-        and get ``scope`` and ``area`` instead.
+        `date_column` is the row's date: it decides which state a historical name
+        meant then ("Yugoslavia" in 1991 or 1995). With ``allow_areas``,
+        World/Europe/Western Balkans rows keep no code and get ``scope`` and
+        ``area`` instead.
         """
         frame = frame.copy()
         key = frame["country"].str.casefold().str.strip()
         is_area = key.isin(AREAS) if allow_areas else pd.Series(False, index=frame.index)
-        resolved = resolve_column(frame.loc[~is_area], "country", self.path(name), self.register)
+        resolved = resolve_column(frame.loc[~is_area], "country", self.path(name), self.register, date_column)
         frame["country_iso2"] = pd.Series(pd.NA, index=frame.index, dtype="string")
         frame["via_predecessor"] = pd.Series(pd.NA, index=frame.index, dtype="string")
         frame.loc[~is_area, "country_iso2"] = resolved["country_iso2"]
@@ -103,14 +110,14 @@ def _load_register(raw_dir: Path) -> Register:
 
 
 def _parse_columns(frame: pd.DataFrame, path: Path, dates: tuple[str, ...] = (),
-                   penalty: str | None = None) -> pd.DataFrame:
-    """Parse date columns (adding `<col>_iso`, `<col>_precision`) and one penalty
-    column (adding min_months, max_months, life, fine); every bad cell of all of
-    them is reported together."""
+                   penalty: str | None = None, not_after: dt.date | None = None) -> pd.DataFrame:
+    """Parse date columns (adding `<col>_iso`, `<col>_precision`; none after
+    `not_after`) and one penalty column (adding min_months, max_months, life,
+    fine); every bad cell of all of them is reported together."""
     errors: list[TomasInputError] = []
     for column in dates:
         try:
-            frame = parse_date_column(frame, column, path)
+            frame = parse_date_column(frame, column, path, not_after)
         except TomasInputErrors as exc:
             errors.extend(exc.errors)
     if penalty:
@@ -191,7 +198,7 @@ def normalise_instruments(ctx: Context) -> pd.DataFrame:
     name = "instruments.csv"
     table = ctx.table(name)
     check_source_ids(table, ctx.path(name), ctx.sources)
-    parsed = _parse_columns(table, ctx.path(name), dates=("opened", "in_force"))
+    parsed = _parse_columns(table, ctx.path(name), dates=("opened", "in_force"), not_after=ctx.build_date)
     for column in ("opened", "in_force"):
         table[column] = parsed[f"{column}_iso"]
     return _finish(table, list(table.columns), ["instrument_id"])
@@ -224,11 +231,13 @@ def normalise_treaty_actions(ctx: Context) -> pd.DataFrame:
     name = "treaty_actions.csv"
     path = ctx.path(name)
     frame = ctx.cited(name)
-    check_foreign_key(frame, path, "instrument", ctx.table("instruments.csv")["instrument_id"], "instruments.csv")
-    frame = ctx.with_countries(frame, name)
-    frame = _parse_columns(frame, path, dates=("date",))
+    instruments = ctx.table("instruments.csv")
+    check_foreign_key(frame, path, "instrument", instruments["instrument_id"], "instruments.csv")
+    frame = ctx.with_countries(frame, name, date_column="date")
+    frame = _parse_columns(frame, path, dates=("date",), not_after=ctx.build_date)
     parsed = {i: parse_date(v) for i, v in frame["date_iso"].items() if pd.notna(v)}
     _check_signature_order(frame, parsed, path)
+    _check_against_instrument(frame, parsed, path, instruments)
     frame["preferred"] = mark_preferred(
         frame, ["country_iso2", "instrument", "action"], frame["date_precision"].map(_PRECISION_RANK)
     )
@@ -259,12 +268,50 @@ def _check_signature_order(frame: pd.DataFrame, parsed: dict, path: Path) -> Non
         raise TomasInputErrors(errors)
 
 
+# A successor's notification takes over its predecessor's earlier acts, so it is
+# the one action that may be dated after the treaty's own entry into force for it.
+_CONSENT = ("ratification", "accession")
+
+
+def _check_against_instrument(frame: pd.DataFrame, parsed: dict, path: Path, instruments: pd.DataFrame) -> None:
+    """No action before the instrument opened for signature; within one source,
+    no ratification or accession after the entry into force it brought about."""
+    opened = {}
+    for _, row in instruments.iterrows():
+        if pd.notna(row["opened"]):
+            with contextlib.suppress(ParseError):
+                opened[row["instrument_id"]] = parse_date(str(row["opened"]))
+    errors = []
+    in_force = {}
+    for index, action in frame["action"].items():
+        if action == "entry_into_force" and parsed.get(index) is not None:
+            in_force.setdefault((frame.at[index, "country_iso2"], frame.at[index, "instrument"],
+                                 frame.at[index, "source_id"]), parsed[index])
+    for index, action in frame["action"].items():
+        date = parsed.get(index)
+        if date is None:
+            continue
+        instrument = frame.at[index, "instrument"]
+        if instrument in opened and date.definitely_before(opened[instrument]):
+            errors.append(TomasInputError(
+                path, spreadsheet_row(index), "date", frame.at[index, "date"],
+                f"a date on or after {instrument} opened for signature ({opened[instrument].iso}, instruments.csv)"))
+            continue
+        key = (frame.at[index, "country_iso2"], instrument, frame.at[index, "source_id"])
+        if action in _CONSENT and key in in_force and in_force[key].definitely_before(date):
+            errors.append(TomasInputError(
+                path, spreadsheet_row(index), "date", frame.at[index, "date"],
+                f"a {action} date before the entry into force this source gives for it ({in_force[key].iso})"))
+    if errors:
+        raise TomasInputErrors(errors)
+
+
 def normalise_penalties(ctx: Context) -> pd.DataFrame:
     name = "penalties.csv"
     path = ctx.path(name)
     frame = ctx.cited(name)
-    frame = ctx.with_countries(frame, name)
-    frame = _parse_columns(frame, path, dates=("as_of",), penalty="penalty")
+    frame = ctx.with_countries(frame, name, date_column="as_of")
+    frame = _parse_columns(frame, path, dates=("as_of",), penalty="penalty", not_after=ctx.build_date)
     frame["as_of"] = frame["as_of_iso"]
     frame["form"] = frame["form"].fillna("basic")
     frame["jurisdiction"] = frame["jurisdiction"].astype("string")
@@ -280,8 +327,8 @@ def normalise_penalties(ctx: Context) -> pd.DataFrame:
 
 def normalise_legal_features(ctx: Context) -> pd.DataFrame:
     name = "legal_features.csv"
-    frame = ctx.with_countries(ctx.cited(name), name)
-    frame["as_of"] = _parse_columns(frame, ctx.path(name), dates=("as_of",))["as_of_iso"]
+    frame = ctx.with_countries(ctx.cited(name), name, date_column="as_of")
+    frame["as_of"] = _parse_columns(frame, ctx.path(name), dates=("as_of",), not_after=ctx.build_date)["as_of_iso"]
     frame["preferred"] = mark_preferred(frame, ["country_iso2", "feature"],
                                         pd.to_numeric(frame["as_of"].str[:4], errors="coerce").fillna(0))
     columns = ["country_iso2", "feature", "value", "article", "as_of", "source_id", "source_kind", "preferred", "note"]
@@ -312,8 +359,9 @@ def normalise_strategies(ctx: Context) -> pd.DataFrame:
 
 def normalise_institutions(ctx: Context) -> pd.DataFrame:
     name = "institutions.csv"
-    frame = ctx.with_countries(ctx.cited(name), name)
-    frame["established"] = _parse_columns(frame, ctx.path(name), dates=("established",))["established_iso"]
+    frame = ctx.with_countries(ctx.cited(name), name, date_column="established")
+    frame["established"] = _parse_columns(frame, ctx.path(name), dates=("established",),
+                                          not_after=ctx.build_date)["established_iso"]
     columns = ["country_iso2", "name", "kind", "parent", "established", "inhope_member", "inhope_since", "url",
                "source_id", "source_kind", "note"]
     return _finish(frame, columns, ["country_iso2", "kind", "name", "source_id"])
@@ -366,6 +414,8 @@ class Step:
 
     raw: tuple[str, ...]
     make: Callable[..., pd.DataFrame]
+    # Its facts carry dates, checked against the build date (none may be later).
+    dated: bool = False
 
 
 REGISTER_RAW = ("countries.csv", "country_names.csv", "predecessors.csv")
@@ -374,36 +424,38 @@ _FACT = REGISTER_RAW + ("sources.csv",)
 STEPS: dict[str, Step] = {
     "countries": Step(REGISTER_RAW + ("sources.csv",), normalise_countries),
     "sources": Step(("sources.csv",), normalise_sources),
-    "instruments": Step(("instruments.csv", "sources.csv"), normalise_instruments),
+    "instruments": Step(("instruments.csv", "sources.csv"), normalise_instruments, dated=True),
     "offences": Step(("offences.csv", "sources.csv"), normalise_offences),
     "terminology": Step(("terminology.csv", "sources.csv"), normalise_terminology),
-    "treaty_actions": Step(_FACT + ("treaty_actions.csv", "instruments.csv"), normalise_treaty_actions),
-    "penalties": Step(_FACT + ("penalties.csv",), normalise_penalties),
-    "legal_features": Step(_FACT + ("legal_features.csv",), normalise_legal_features),
+    "treaty_actions": Step(_FACT + ("treaty_actions.csv", "instruments.csv"), normalise_treaty_actions, dated=True),
+    "penalties": Step(_FACT + ("penalties.csv",), normalise_penalties, dated=True),
+    "legal_features": Step(_FACT + ("legal_features.csv",), normalise_legal_features, dated=True),
     "laws": Step(_FACT + ("laws.csv",), normalise_laws),
     "strategies": Step(_FACT + ("strategies.csv",), normalise_strategies),
-    "institutions": Step(_FACT + ("institutions.csv",), normalise_institutions),
+    "institutions": Step(_FACT + ("institutions.csv",), normalise_institutions, dated=True),
     "statistics": Step(_FACT + ("statistics.csv",), normalise_statistics),
 }
 
 
 def make_table(name: str, raw_dir: Path | str, focus: list[str] | None = None,
-               comparison: list[str] | None = None, ctx: Context | None = None) -> pd.DataFrame:
-    ctx = ctx or Context(raw_dir)
+               comparison: list[str] | None = None, ctx: Context | None = None,
+               build_date: dt.date | None = None) -> pd.DataFrame:
+    ctx = ctx or Context(raw_dir, build_date)
     step = STEPS[name]
     if name == "countries":
         return step.make(ctx, focus or [], comparison or [])
     return step.make(ctx)
 
 
-def validate_all(raw_dir: Path | str, focus: list[str], comparison: list[str]) -> dict[str, int]:
+def validate_all(raw_dir: Path | str, focus: list[str], comparison: list[str],
+                 build_date: dt.date | None = None) -> dict[str, int]:
     """Run every normaliser in memory; raise all input errors together, write nothing.
 
     The pipeline's first stage: a bad table stops the build before any
     processed file or report is touched.
     """
     check_raw_tables(raw_dir)
-    ctx = Context(raw_dir)
+    ctx = Context(raw_dir, build_date)
     errors: list[TomasInputError] = []
     counts: dict[str, int] = {}
     for name in STEPS:

@@ -8,6 +8,7 @@ and tested without Snakemake. The work itself lives in the stage modules
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import threading
 import traceback
@@ -48,12 +49,15 @@ def logged(log_path: Path | str | None) -> Iterator[logging.Logger]:
 
 
 def validate(table: str, raw: str, focus: Sequence[str], comparison: Sequence[str], output: str,
-             log_path: str) -> None:
-    """Check and normalise one table into the build folder (not yet public)."""
+             log_path: str, build_date: str = "") -> None:
+    """Check and normalise one table into the build folder (not yet public).
+
+    `build_date` (YYYY-MM-DD) is the date the build states; no fact may be later."""
     from tomas_pipeline.normalise import make_table
 
     with logged(log_path) as lg:
-        frame = make_table(table, raw, list(focus), list(comparison))
+        day = dt.date.fromisoformat(build_date) if build_date else None
+        frame = make_table(table, raw, list(focus), list(comparison), build_date=day)
         write_csv(frame, output)
         lg.info("%s: %d rows valid -> %s", table, len(frame), output)
 

@@ -39,6 +39,8 @@ for stage_code in CODE.values():
 
 # The set of raw tables is declared (normalise.STEPS): a deleted one stops the build here.
 check_raw_tables(RAW)
+# Version, date, commit and data hash the build states; no fact may be dated after it.
+BUILD_INFO = build_info(".", RAW)
 
 
 def raw(*names):

@@ -12,7 +12,6 @@ REPORT_DATA = (
     + [f"{PROCESSED}/references.json", f"{PROCESSED}/conflicts.csv", f"{PROCESSED}/gaps.csv"]
     + [f"{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("svg", "png")]
 )
-BUILD_INFO = build_info(".", RAW)
 # What the appendices read besides the data: the audit, the changes table (when
 # changes.smk is included), the method file and the citation metadata.
 REPORT_EXTRA = (
