@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tomas_pipeline.io import read_processed
+from tomas_pipeline.publish import read_manifest
 
 from buildkit import base_build, build_env, copy_build, edit_cells, hashes, snakemake, snakemake_cmd, tail
 
@@ -42,7 +43,7 @@ def assert_whole(out: Path) -> None:
     assert len(PdfReader(out / "tomas.pdf").pages) > 1
     with zipfile.ZipFile(out / "tomas.docx") as docx:
         assert docx.testzip() is None and "word/document.xml" in docx.namelist()
-    recorded = dict(reversed(line.split("  ", 1)) for line in (out / "tomas.sha256").read_text().splitlines())
+    recorded = read_manifest(out / "tomas.sha256")
     assert recorded == {k.rsplit("/", 1)[1]: v for k, v in hashes(out.parent.parent, ["report/_output"]).items()
                         if k.rsplit("/", 1)[1] in NAMES}
 

@@ -28,3 +28,58 @@ def test_publish_and_detect_missing(tmp_path):
     (out / "tomas.html").write_text("edited by hand")
     assert missing_outputs(out, ["tomas.html", "tomas.pdf"], manifest) == ["tomas.html", "tomas.pdf"]
     assert not list(out.glob(".*publishing"))
+
+
+def test_the_manifest_states_what_made_the_report_and_sha256sum_accepts_it(tmp_path):
+    import shutil
+    import subprocess
+
+    staging, out = tmp_path / "staging", tmp_path / "out"
+    staging.mkdir()
+    for name in ("tomas.html", "tomas.pdf"):
+        (staging / name).write_text(name)
+    publish(staging, out, ["tomas.html", "tomas.pdf"], out / "tomas.sha256", stamp="TOMAS report 1.2.3 raw data abc")
+    lines = (out / "tomas.sha256").read_text().splitlines()
+    assert lines[0] == "# TOMAS report 1.2.3 raw data abc"
+    assert missing_outputs(out, ["tomas.html", "tomas.pdf"], out / "tomas.sha256") == []
+    if shutil.which("sha256sum"):
+        check = subprocess.run(["sha256sum", "--strict", "-c", "tomas.sha256"], cwd=out, capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3])
+def test_a_full_disk_keeps_the_previous_report_and_its_manifest(tmp_path, monkeypatch, fail_at):
+    """The disk fills while the second file or the manifest is written: nothing
+    published changes and no temporary file is left."""
+    import errno
+    import shutil
+
+    import tomas_pipeline.io as tio
+    import tomas_pipeline.publish as pub
+
+    staging, out = tmp_path / "staging", tmp_path / "out"
+    staging.mkdir()
+    names = ["tomas.html", "tomas.pdf"]
+    for name in names:
+        (staging / name).write_text("old " + name)
+    publish(staging, out, names, out / "tomas.sha256", stamp="old")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for name in names:
+        (staging / name).write_text("new " + name * 1000)
+
+    writes = {"n": 0}
+
+    def full_disk(write):
+        def wrapped(*args, **kwargs):
+            writes["n"] += 1
+            if writes["n"] == fail_at:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return write(*args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(pub.shutil, "copyfile", full_disk(shutil.copyfile))
+    monkeypatch.setattr(pub, "atomic_write_bytes", full_disk(tio.atomic_write_bytes))
+    with pytest.raises(OSError) as caught:
+        publish(staging, out, names, out / "tomas.sha256", stamp="new")
+    assert caught.value.errno == errno.ENOSPC
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -383,3 +383,23 @@ def test_schema_types_fit_the_cells_as_written(tmp_path):
     from frictionless import validate
 
     assert validate(str(tmp_path / "datapackage.json")).valid
+
+
+def test_hostile_text_in_release_notes_stays_text():
+    """A source title or law name with markup ends in the change sentences; under a
+    CommonMark renderer with raw HTML allowed, it must still come out as text."""
+    from markdown_it import MarkdownIt
+
+    from tomas_pipeline.release import release_notes
+
+    script, img = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"
+    cff = {"title": f"TOMAS {script}", "version": "9.9.9", "date-released": "2026-11-30",
+           "authors": [{"name": f"Team {img}"}], "type": "software"}
+    changes = pd.DataFrame({"kind": ["world", "correction"],
+                            "sentence": [f"The {script} law now applies.", f"[click](javascript:alert(1)) {img} ```"]})
+    notes = release_notes(cff, {"version": "9.9.9", "date": "2026-11-30", "commit": "abc", "data_hash": "def"},
+                          changes, f"Compared with {img}.")
+    html = MarkdownIt("commonmark", {"html": True}).render(notes)
+    assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+    # The words are all still there, shown as text.
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2

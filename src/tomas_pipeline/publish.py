@@ -14,28 +14,42 @@ from pathlib import Path
 from tomas_pipeline.io import atomic_write_bytes, sha256_file
 
 
-def publish(staging: Path | str, output: Path | str, names: list[str], manifest: Path | str) -> list[Path]:
-    staging, output = Path(staging), Path(output)
+def publish(staging: Path | str, output: Path | str, names: list[str], manifest: Path | str,
+            stamp: str = "") -> list[Path]:
+    """Move the staged report into place; `stamp` (version, date, commit, raw-data
+    hash of the data it was made from) heads the manifest as a comment line,
+    which ``sha256sum -c`` skips."""
+    staging, output, manifest = Path(staging), Path(output), Path(manifest)
     missing = [n for n in names if not (staging / n).is_file()]
     if missing:
         raise FileNotFoundError(f"render did not produce {', '.join(missing)} in {staging}")
     output.mkdir(parents=True, exist_ok=True)
-    # Copy every file beside its target first (the slow part), then rename them
-    # one after another: an interruption leaves the old set or, at worst for a
-    # moment, a mix the manifest check in common.smk sends back to publish.
+    # Everything that needs disk space is written beside its target first (a
+    # full disk stops here, old report and manifest untouched); then renames,
+    # which need none. An interruption between renames leaves at worst a mix
+    # the manifest check in common.smk sends back to publish.
     temps = {name: output / f".{name}.publishing" for name in names}
+    manifest_tmp = manifest.with_name(f".{manifest.name}.publishing")
     try:
         for name, tmp in temps.items():
             shutil.copyfile(staging / name, tmp)
+        lines = [f"# {stamp}\n"] if stamp else []
+        lines += [f"{sha256_file(tmp)}  {name}\n" for name, tmp in temps.items()]
+        atomic_write_bytes(manifest_tmp, "".join(lines).encode("utf-8"))
         for name, tmp in temps.items():
             tmp.replace(output / name)
+        manifest_tmp.replace(manifest)
     finally:
-        for tmp in temps.values():
+        for tmp in [*temps.values(), manifest_tmp]:
             tmp.unlink(missing_ok=True)
-    published = [output / name for name in names]
-    lines = [f"{sha256_file(p)}  {p.name}\n" for p in published]
-    atomic_write_bytes(manifest, "".join(lines).encode("utf-8"))
-    return published
+    return [output / name for name in names]
+
+
+def read_manifest(manifest: Path | str) -> dict[str, str]:
+    """File name -> SHA-256 as recorded (comment lines skipped)."""
+    lines = Path(manifest).read_text(encoding="utf-8").splitlines()
+    pairs = (line.partition("  ") for line in lines if not line.startswith("#"))
+    return {name: digest for digest, _, name in pairs if name}
 
 
 def missing_outputs(output: Path | str, names: list[str], manifest: Path | str) -> list[str]:
@@ -43,7 +57,7 @@ def missing_outputs(output: Path | str, names: list[str], manifest: Path | str) 
     manifest = Path(manifest)
     if not manifest.exists():
         return []
-    recorded = dict(reversed(line.split("  ", 1)) for line in manifest.read_text().splitlines() if "  " in line)
+    recorded = read_manifest(manifest)
     out = []
     for name in names:
         path = Path(output) / name

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from tomas_pipeline.changes import COLUMNS as CHANGE_COLUMNS
 from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
 from tomas_pipeline.datapackage import build_descriptor
 from tomas_pipeline.io import atomic_write_bytes, iter_files, read_processed, sha256_file, tree_hash, write_json
+from tomas_pipeline.reporting.text import escape
 
 REPORT_FILES = ("tomas.html", "tomas.pdf", "tomas.docx")
 MANIFEST = "SHA256SUMS"
@@ -118,14 +120,23 @@ def _copy(source: Path, target: Path) -> None:
     atomic_write_bytes(target, source.read_bytes())
 
 
+def _fence(text: str) -> str:
+    """A code fence longer than any backtick run in `text`, so nothing inside can close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
 def release_notes(cff: dict, info: dict, changes: pd.DataFrame, changes_note: str) -> str:
-    lines = [f"# TOMAS toolkit {info['version']}", "",
+    # Everything from data or CITATION.cff is escaped: a source title with <script> stays text.
+    bibtex = to_bibtex(cff).rstrip()
+    fence = _fence(bibtex)
+    lines = [f"# TOMAS toolkit {escape(info['version'])}", "",
              f"Released {info['date']} · commit {info['commit']} · raw data {info['data_hash']}", "",
-             "## How to cite", "", formatted_citation(cff), "", "```bibtex", to_bibtex(cff).rstrip(), "```", "",
-             "## What changed", "", changes_note, ""]
+             "## How to cite", "", escape(formatted_citation(cff)), "", f"{fence}bibtex", bibtex, fence, "",
+             "## What changed", "", escape(changes_note), ""]
     for kind, heading in (("world", "Changes in the world"), ("correction", "Corrections to the data")):
         sentences = changes.loc[changes["kind"] == kind, "sentence"].tolist() if len(changes) else []
-        lines += [f"### {heading}", ""] + ([f"- {s}" for s in sentences] or ["None."]) + [""]
+        lines += [f"### {heading}", ""] + ([f"- {escape(s)}" for s in sentences] or ["None."]) + [""]
     lines += ["## Contents", "",
               "| path | what |", "| --- | --- |",
               "| `report/tomas.html`, `.pdf`, `.docx` | the report |",

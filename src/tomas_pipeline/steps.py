@@ -199,14 +199,25 @@ def render(project: str, staging: str, formats: Sequence[str], engine: str, meta
         os.environ["SOURCE_DATE_EPOCH"] = str(metadata["epoch"])
         outputs = render_project(Path(project), Path(staging), formats=list(formats), engine=engine,
                                  metadata=metadata, jobs=jobs)
+        # The stamp travels with the files it describes, so publish states what made them.
+        write_json({k: metadata[k] for k in STAMP}, Path(staging) / STAMP_FILE)
         lg.info("rendered: %s", ", ".join(map(str, outputs)))
 
 
+STAMP = ("version", "date", "commit", "data_hash")
+STAMP_FILE = "stamp.json"
+
+
 def publish(staging: str, output: str, names: Sequence[str], manifest: str, log_path: str) -> None:
+    import json
+
     from tomas_pipeline.publish import publish as do_publish
 
     with logged(log_path) as lg:
-        for path in do_publish(staging, output, list(names), manifest):
+        info = json.loads((Path(staging) / STAMP_FILE).read_text(encoding="utf-8"))
+        stamp = (f"TOMAS report {info['version']} built {info['date']} from commit {info['commit']}, "
+                 f"raw data {info['data_hash']}")
+        for path in do_publish(staging, output, list(names), manifest, stamp):
             lg.info("published %s", path)
 
 

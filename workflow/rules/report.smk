@@ -47,6 +47,7 @@ rule render:
         code=CODE["report"],
     output:
         [f"{BUILD}/report/{name}" for name in REPORT_FILES],
+        f"{BUILD}/report/{steps.STAMP_FILE}",
     params:
         # A new commit or version changes what the report states: re-render.
         metadata=BUILD_INFO.metadata(),
@@ -62,6 +63,7 @@ rule render:
 rule publish:
     input:
         [f"{BUILD}/report/{name}" for name in REPORT_FILES],
+        f"{BUILD}/report/{steps.STAMP_FILE}",
     output:
         MANIFEST,
     log:
