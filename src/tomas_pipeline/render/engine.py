@@ -139,11 +139,9 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
         conversions = []
         for fmt in formats:
             options = format_options(doc.metadata, fmt)
-            for key in ("css", "reference-doc"):  # paths in options are relative to the document
-                if isinstance(options.get(key), str):
-                    options[key] = str((doc.path.parent / options[key]).resolve())
-                elif isinstance(options.get(key), list):
-                    options[key] = [str((doc.path.parent / p).resolve()) for p in options[key]]
+            for key in ("css", "reference-doc", "include-in-header"):  # paths are relative to the document
+                if key in options:
+                    options[key] = _resolve_paths(options[key], doc.path.parent)
             body = assemble(chunks, executed, figures, fmt, doc.metadata, doc.path.parent, build)
             try:
                 body = crossref(body, doc.metadata, number_sections=bool(options.get("number-sections")))
@@ -161,6 +159,17 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
             with contextlib.suppress(OSError):
                 (out_dir / BUILD_DIR).rmdir()  # only if no other document is building
     return outputs
+
+
+def _resolve_paths(value, base: Path):
+    """A path option (str, list, or Quarto's `{file: path}` items) made absolute; other values kept."""
+    if isinstance(value, str):
+        return str((base / value).resolve())
+    if isinstance(value, list):
+        return [_resolve_paths(v, base) for v in value]
+    if isinstance(value, dict) and isinstance(value.get("file"), str):
+        return {**value, "file": str((base / value["file"]).resolve())}
+    return value
 
 
 @dataclass

@@ -69,6 +69,29 @@ def common_args(source: Path, meta_file: Path, options: dict, bibliography: list
     return args
 
 
+def header_includes(options: dict, build_dir: Path, fmt: str) -> list[str]:
+    """`include-in-header:` as Pandoc arguments: a path, a list of paths, or
+    Quarto's `{file: path}` / `{text: ...}` items. Paths arrive resolved."""
+    value = options.get("include-in-header")
+    items = [] if value is None else value if isinstance(value, list) else [value]
+    args = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and set(item) == {"text"}:
+            path = build_dir / f"header-{fmt}-{i}.txt"
+            path.write_text(str(item["text"]) + "\n", encoding="utf-8")
+        elif isinstance(item, dict) and set(item) == {"file"}:
+            path = Path(item["file"])
+        elif isinstance(item, str):
+            path = Path(item)
+        else:
+            raise RenderError(f"format {fmt}: include-in-header must be a path or {{file: ...}} / {{text: ...}}, "
+                              f"got {item!r}")
+        if not path.is_file():  # Quarto stops on a missing include too
+            raise RenderError(f"format {fmt}: include-in-header file not found: {path}")
+        args.append(f"--include-in-header={path}")
+    return args
+
+
 def html_footer(metadata: dict, path: Path) -> Path | None:
     """Version, date and commit under the paper, escaped (they come from the pipeline)."""
     parts = []
@@ -90,6 +113,7 @@ def to_html(args: list[str], output: Path, stem: str, metadata: dict, options: d
         extra += ["--css", str(sheet)]
     if not metadata.get("title"):
         extra += ["--metadata", f"pagetitle={stem}"]
+    extra += header_includes(options, build_dir, "html")
     footer = html_footer(metadata, build_dir / "footer.html")
     if footer:
         extra += ["--include-after-body", str(footer)]
@@ -135,7 +159,8 @@ def to_pdf(args: list[str], output: Path, stem: str, metadata: dict, options: di
     """
     typ = build_dir / f"{stem}.typ"
     extra = ["--to", "typst", "--standalone", "--template", str(template_path("tomas.typ")),
-             "--variable", f"papersize={options.get('papersize', 'a4')}", *typst_lang(metadata.get("lang"))]
+             "--variable", f"papersize={options.get('papersize', 'a4')}", *typst_lang(metadata.get("lang")),
+             *header_includes(options, build_dir, "typst")]
     if not metadata.get("title"):
         extra += ["--metadata", f"pagetitle={stem}"]
     run_pandoc(args + extra + ["--output", str(typ)], build_dir, epoch)
