@@ -36,3 +36,34 @@ def test_escape_makes_markup_inert():
     text = R.escape("<script>alert(1)</script> [@x] *y*")
     assert "<" not in text.replace("\\<", "")
     assert "\\@" in text and "\\*" in text
+
+
+def test_instrument_adopted_date_is_read_as_the_source_writes_it(tmp_path, monkeypatch):
+    # instruments.adopted is passed through unparsed by the normaliser; the helper reads it.
+    pd.DataFrame([
+        {"instrument_id": "uncrc", "short_name": "CRC", "title": "Convention on the Rights of the Child",
+         "body": "UN", "adopted": "November 20th, 1989", "opened": None, "in_force": "1990-09-02",
+         "source_id": "s"},
+        {"instrument_id": "opsc", "short_name": "OPSC", "title": "Optional Protocol", "body": "UN",
+         "adopted": None, "opened": None, "in_force": "2002-01-18", "source_id": "s"},
+    ]).to_csv(tmp_path / "instruments.csv", index=False)
+    monkeypatch.setenv("TOMAS_PROCESSED_DIR", str(tmp_path))
+    R.data._load.cache_clear()
+    try:
+        assert R.instrument_field("uncrc", "adopted") == "20 November 1989"
+        assert R.instrument_field("uncrc", "in_force") == "2 September 1990"
+        assert R.instrument_field("opsc", "adopted") == R.MISSING
+    finally:
+        R.data._load.cache_clear()
+
+
+def test_instruments_schema_rejects_an_unreadable_adoption_date():
+    import pandera.errors
+    from tomas_pipeline.schemas import INSTRUMENTS_TABLE
+
+    row = {"instrument_id": "uncrc", "short_name": "CRC", "title": "Convention on the Rights of the Child",
+           "body": "UN", "reference": None, "adopted": "November 20th, 1989", "opened": None,
+           "in_force": "September 2nd 1990", "source_id": "tomas2024"}
+    INSTRUMENTS_TABLE.validate(pd.DataFrame([row]).astype("string"))
+    with pytest.raises(pandera.errors.SchemaError):
+        INSTRUMENTS_TABLE.validate(pd.DataFrame([{**row, "adopted": "late 1989"}]).astype("string"))

@@ -88,6 +88,7 @@ TABLES: dict[str, dict] = {
         "primaryKey": ["instrument_id"],
         "fields": {"instrument_id": "Instrument id.", "short_name": "Short name.", "title": "Official title.",
                    "body": "UN or Council of Europe.", "reference": "Treaty series number.",
+                   "adopted": "Date the text was adopted, as the source writes it (not normalised).",
                    "opened": "Date opened for signature.", "in_force": "Date of entry into force."},
     },
     "offences": {

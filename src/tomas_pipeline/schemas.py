@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from tomas_pipeline.dates import parse_date
+
 INSTRUMENTS = ("uncrc", "opsc", "palermo", "lanzarote", "budapest", "warsaw")
 ACTIONS = ("signature", "ratification", "accession", "succession", "entry_into_force")
 # Actions that make a state a party.
@@ -40,6 +42,14 @@ def _one_of(values, required: bool = True) -> pa.Column:
 
 def _pattern(regex: str, required: bool = True) -> pa.Column:
     return _text(required, checks=pa.Check.str_matches(regex))
+
+
+def _is_date(text: str) -> bool:
+    try:
+        parse_date(text)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _schema(name: str, columns: dict, key: list[str] | None = None) -> pa.DataFrameSchema:
@@ -78,6 +88,10 @@ INSTRUMENTS_TABLE = _schema(
         "title": _text(),
         "body": _one_of(("UN", "Council of Europe")),
         "reference": _optional(),
+        # Date the treaty text was adopted (CRC: by the UN General Assembly), as the source writes it.
+        # The normaliser does not parse this column, so it is checked here.
+        "adopted": pa.Column("string", nullable=True, required=False,
+                             checks=pa.Check(_is_date, element_wise=True, error="a date the pipeline can read")),
         "opened": _optional(),
         "in_force": _optional(),
         "source_id": _pattern(_ID),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tomas_pipeline.dates import parse_date
 from tomas_pipeline.reporting.data import country_name, preferred, table, table_or_none
 from tomas_pipeline.reporting.text import (
     MISSING, cite, count_words, escape, fmt_date, fmt_int, fmt_number, fmt_range, fmt_years, is_missing, law_title,
@@ -109,7 +110,10 @@ def instrument_field(instrument: str, field: str) -> str:
     if instrument not in frame.index:
         return MISSING
     value = frame.at[instrument, field]
-    return fmt_date(value) if field in ("opened", "in_force") else escape(value)
+    if field == "adopted" and not is_missing(value):
+        # The normaliser passes this column through as written (the schema checks it parses).
+        value = parse_date(str(value)).iso
+    return fmt_date(value) if field in ("adopted", "opened", "in_force") else escape(value)
 
 
 def penalty_row(iso2: str, offence: str, jurisdiction: str | None = None, source_id: str | None = None):
@@ -235,10 +239,11 @@ def instrument_title(instrument: str) -> str:
 
 
 def bound_sentence(iso2: str, instrument: str) -> str:
-    """'ratified on 14 April 2009 [@src]' / 'no source in the data yet gives its ratification' for one country."""
+    """'Serbia ratified it on 14 April 2009 [@src]' for one country; without a dated source, a neutral clause
+    that neither doubts nor asserts party status (the gaps appendix lists the missing date)."""
     row = treaty(iso2, instrument)
     if row is None or is_missing(row["status"]):
-        return f"no source in the data yet says when (or whether) {escape(country_name(iso2))} became a party"
+        return f"for {escape(country_name(iso2))} the sources collected give no date (see Appendix D)"
     if str(row["status"]) == "not applicable":
         return "not applicable"
     verb = {"ratification": "ratified it", "accession": "acceded to it", "succession": "succeeded to it"}.get(

@@ -74,7 +74,7 @@ def cite(source_ids: object) -> str:
 NOT_AVAILABLE = "not available in this build"
 
 
-NO_SOURCE = "no source gives this yet"
+NO_SOURCE = "no source found"
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
