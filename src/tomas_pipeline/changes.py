@@ -38,6 +38,7 @@ FINDING_TABLES = ("countries", "ratification", "penalties", "legal_features", "i
 # Reference tables a comparison reads for names, besides the findings.
 LOOKUP_TABLES = ("instruments",)
 NO_PREVIOUS_NOTE = "This is the first release: there is no earlier release to compare with."
+NO_RELEASE_NOTE = "No release has been recorded yet, so there is no earlier release to compare with."
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,15 @@ def _version(text: str) -> Version | None:
         return None
 
 
-def previous_release(releases_dir: Path | str, version: str) -> Path | None:
+def previous_release(releases_dir: Path | str, version: str | None = None) -> Path | None:
     """The newest recorded release older than ``version`` (so re-building a
-    version after it was recorded still compares with the one before it)."""
-    current = Version(version)
+    release after it was recorded still compares with the one before it);
+    with no version (a build between releases), the newest recorded at all."""
+    current = Version(version) if version is not None else None
     found = []
     for folder in Path(releases_dir).glob("*/findings"):
         v = _version(folder.parent.name)
-        if v is not None and v < current:
+        if v is not None and (current is None or v < current):
             found.append((v, folder.parent))
     return max(found)[1] if found else None
 
@@ -435,10 +437,13 @@ def compare(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame],
     return frame[COLUMNS].reset_index(drop=True)
 
 
-def compare_with_release(release_dir: Path | str | None, processed_dir: Path | str) -> tuple[pd.DataFrame, str]:
-    """Changes since a recorded release, and a note saying against what."""
+def compare_with_release(release_dir: Path | str | None, processed_dir: Path | str,
+                         release: bool = True) -> tuple[pd.DataFrame, str]:
+    """Changes since a recorded release, and a note saying against what.
+    ``release`` is False for a build between releases: with nothing recorded
+    it is not "the first release"."""
     if release_dir is None:
-        return pd.DataFrame(columns=COLUMNS), NO_PREVIOUS_NOTE
+        return pd.DataFrame(columns=COLUMNS), NO_PREVIOUS_NOTE if release else NO_RELEASE_NOTE
     release_dir = Path(release_dir)
     frame = compare(load_tables(release_dir / "findings"), load_tables(processed_dir), release_date(release_dir))
     note = f"Compared with release {release_dir.name}"
