@@ -23,7 +23,9 @@ rule changes:
     input:
         current=CHANGES_CURRENT,
         previous=CHANGES_PREVIOUS,
-        code=[f"{PKG}/changes.py", f"{PKG}/io.py"],
+        # The method file names the indicators a scorecard sentence speaks of.
+        method=METHOD,
+        code=[f"{PKG}/changes.py", f"{PKG}/io.py", f"{PKG}/metrics.py"],
     output:
         table=f"{PROCESSED}/changes.csv",
         provenance=f"{PROCESSED}/changes.provenance.json",
@@ -35,4 +37,4 @@ rule changes:
         f"{LOGS}/changes.log",
     run:
         steps.changes(params.previous, PROCESSED, list(input.current) + list(input.previous), output.table, log[0],
-                      params.release)
+                      params.release, input.method)
