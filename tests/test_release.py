@@ -360,9 +360,14 @@ def recorded(released):
     return repo
 
 
+def fake_release(build):
+    """Releases the clone as `tomas release` does, with a FakeBuild for snakemake."""
+    return lambda clone, version: make_release(clone, version, build)
+
+
 def test_verify_release_rebuilds_a_release_byte_for_byte(recorded, tmp_path):
     build = FakeBuild()
-    assert verify_release(recorded, "0.1.0", build, scratch=tmp_path / "scratch") == []
+    assert verify_release(recorded, "0.1.0", fake_release(build), scratch=tmp_path / "scratch") == []
     clone = tmp_path / "scratch" / "tomas-0.1.0"
     # Rebuilt at the release commit (not at the later one), with the release's date and plain version.
     record = json.loads((recorded / "releases" / "0.1.0" / "release.json").read_text())
@@ -378,7 +383,7 @@ def test_verify_release_reports_every_tampered_hash(recorded, tmp_path, capsys):
     record["files"]["report/tomas.pdf"] = "1" * 64
     record_file.write_text(json.dumps(record))
     commit_all(recorded, "tamper")
-    problems = verify_release(recorded, "0.1.0", FakeBuild(), scratch=tmp_path / "scratch")
+    problems = verify_release(recorded, "0.1.0", fake_release(FakeBuild()), scratch=tmp_path / "scratch")
     assert [p.split(":")[0] for p in problems] == ["data/penalties.csv", "report/tomas.pdf"]
     assert "recorded " + "0" * 64 in problems[0]
 
@@ -392,7 +397,7 @@ def test_verify_release_cli_exits_non_zero_and_prints_each_mismatch(recorded, mo
             super().__call__(repo, env)
             (repo / "report" / "_output" / "tomas.html").write_bytes(b"different\n")
 
-    monkeypatch.setattr(release, "_own_code_build", Drifting())
+    monkeypatch.setattr(release, "own_release", fake_release(Drifting()))
     assert main(["verify-release", "0.1.0", "--repo", str(recorded)]) == 1
     out = capsys.readouterr()
     assert "MISMATCH report/tomas.html: rebuilt sha256" in out.out

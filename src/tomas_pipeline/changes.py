@@ -203,6 +203,11 @@ _BOUND_VERBS = {"ratification": "ratified", "accession": "acceded to", "successi
 _STATUS_WORDS = {"party": "a party to", "signed": "a signatory of"}
 
 
+def _act_of(act: str) -> str:
+    """'ratification of', but 'accession to' and 'succession to'."""
+    return f"{act} to" if act in ("accession", "succession") else f"{act} of"
+
+
 def _bound(country: str, treaty: str, row: dict) -> tuple[str, str, str]:
     """(what happened as a sentence, the act as a noun, its date) for a row's status."""
     if _text(row.get("status")) == "party":
@@ -234,7 +239,7 @@ def _ratification(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[
                     before = (f"the previous release had it as {_STATUS_WORDS.get(old_status, old_status)} only"
                               if old_status else "the previous release did not record it")
                     out.append(Change("correction", "ratification", iso,
-                                      f"{_possessive(country)} {act} of {treaty} is now recorded"
+                                      f"{_possessive(country)} {_act_of(act)} {treaty} is now recorded"
                                       f"{': ' + _date(date) if date else ''} ({before})."))
             elif old_status:
                 now = _STATUS_WORDS.get(status, status) if status else "without a status"
@@ -247,7 +252,7 @@ def _ratification(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[
             a, b = _text(was.get(column)), _text(row.get(column))
             if a != b and (a or b):
                 out.append(Change("correction", "ratification", iso,
-                                  f"The date of {_possessive(country)} {what} of {treaty} is corrected to "
+                                  f"The date of {_possessive(country)} {_act_of(what)} {treaty} is corrected to "
                                   f"{_date(b) or 'no date'}; the previous release had {_date(a) or 'no date'}."))
     return out
 

@@ -300,15 +300,25 @@ def make_release(repo: Path | str = ".", version: str = __version__,
 # --- proving a recorded release ---------------------------------------------
 
 
-def _own_code_build(repo: Path, env: dict) -> None:
-    # The scratch clone must run its own code, not the code of the checkout running this.
-    snakemake_build(repo, dict(env, PYTHONPATH=str(repo / "src")))
+def own_release(clone: Path, version: str) -> tuple[Path, Path]:
+    """Run the clone's own `tomas release` (its code, not this checkout's), as its
+    maintainer did; the bundle and zip it wrote."""
+    env = dict(os.environ, PYTHONPATH=str(clone / "src"))
+    env.pop("SOURCE_DATE_EPOCH", None)  # the release takes its date from its CITATION.cff
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    done = subprocess.run([sys.executable, "-m", "tomas_pipeline.cli", "release"], cwd=clone, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"`tomas release` of {version} in {clone} failed (exit {done.returncode})")
+    name = f"tomas-toolkit-{version}"
+    return clone / "dist" / name, clone / "dist" / f"{name}.zip"
 
 
-def verify_release(repo: Path | str, version: str, build: Callable[[Path, dict], None] | None = None,
+def verify_release(repo: Path | str, version: str,
+                   release: Callable[[Path, str], tuple[Path, Path]] | None = None,
                    scratch: Path | str | None = None) -> list[str]:
     """Rebuild a recorded release from its commit in a scratch clone; the
-    mismatches with its recorded hashes (none: it rebuilds byte for byte)."""
+    mismatches with its recorded hashes (none: it rebuilds byte for byte).
+    ``release`` makes the release in the clone (default: its own `tomas release`)."""
     repo = Path(repo).resolve()
     record_file = repo / "releases" / version / "release.json"
     if not record_file.is_file():
@@ -319,14 +329,16 @@ def verify_release(repo: Path | str, version: str, build: Callable[[Path, dict],
     if not recorded_commit or recorded_commit == "unknown" or recorded_commit.endswith("-dirty"):
         raise ReleaseRefused(f"release {version} records commit {recorded_commit!r}: there is no commit to rebuild")
     with tempfile.TemporaryDirectory(prefix="tomas-verify-") as tmp:
-        clone = Path(scratch or tmp) / f"tomas-{version}"
+        clone = Path(scratch or tmp).resolve() / f"tomas-{version}"
         for args in (["clone", "--quiet", "--no-checkout", str(repo), str(clone)],
                      ["-C", str(clone), "checkout", "--quiet", "--detach", recorded_commit]):
             done = subprocess.run(["git", *args], capture_output=True, text=True)
             if done.returncode != 0:
                 raise ReleaseRefused(f"cannot check out commit {recorded_commit} of release {version}: "
                                      f"{done.stderr.strip()}")
-        bundle, archive = make_release(clone, version, build or _own_code_build)
+        bundle, archive = (release or own_release)(clone, version)
+        if not bundle.is_dir() or not archive.is_file():
+            raise FileNotFoundError(f"the rebuild wrote no {bundle.name} bundle and zip in {bundle.parent}")
         return compare_with_record(record, bundle, archive)
 
 
