@@ -419,7 +419,8 @@ def test_real_release_twice_from_clean_clones_is_byte_identical(tmp_path):
     """The whole path as a maintainer runs it: two fresh clones of one commit,
     checked out at the same path one after the other, each `tomas release`d,
     give the same bytes; then, with the record committed, a second release of
-    the same version is refused."""
+    the same version is refused, and `tomas verify-release` proves the recorded
+    release from its tag's commit."""
     source = copy_repo(tmp_path / "source")
     shutil.rmtree(source / "releases", ignore_errors=True)
     git(source, "init", "-q")
@@ -459,6 +460,12 @@ def test_real_release_twice_from_clean_clones_is_byte_identical(tmp_path):
     commit_all(checkout, "release")
     again = subprocess.run([tomas, "release"], cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 1 and "equals the last release" in again.stderr
+    # The release commit is tagged, and a researcher can prove the recorded release rebuilds.
+    assert git(checkout, "cat-file", "-t", f"v{__version__}").strip() == "tag"
+    proof = subprocess.run([tomas, "verify-release", __version__], cwd=checkout, env=env, capture_output=True,
+                           text=True, timeout=1500)
+    assert proof.returncode == 0 and "rebuilds byte for byte" in proof.stdout, proof.stdout[-3000:] + \
+        proof.stderr[-3000:]
 
 
 def test_schema_types_fit_the_cells_as_written(tmp_path):
