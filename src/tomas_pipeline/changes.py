@@ -29,6 +29,7 @@ import pandas as pd
 from packaging.version import InvalidVersion, Version
 
 from tomas_pipeline.io import read_processed
+from tomas_pipeline.penalties import describe_months
 
 COLUMNS = ["kind", "table", "country_iso2", "sentence"]
 KINDS = ("world", "correction")
@@ -260,11 +261,7 @@ def _ratification(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[
 def _months(value: object) -> str:
     if _text(value) == "":
         return "?"
-    months = float(value)
-    if months % 12 == 0:
-        years = int(months // 12)
-        return f"{years} year" + ("s" if years != 1 else "")
-    return f"{months:g} months"
+    return describe_months(float(value))
 
 
 def _penalty(row: dict) -> str:

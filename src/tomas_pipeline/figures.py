@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from tomas_pipeline.io import atomic_write_bytes
+from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.schemas import INSTRUMENTS
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -233,11 +234,6 @@ def _years(months: object) -> float | None:
     return None if months is None or pd.isna(months) else float(months) / 12
 
 
-def _fmt_years(months: object) -> str:
-    years = _years(months)
-    return "—" if years is None else f"{years:g} yr"
-
-
 # --- Penalty ranges against the Directive's floors --------------------------------
 
 RANGE_OFFENCES = ("producing", "offering", "distributing", "procuring", "possessing", "accessing", "grooming")
@@ -280,7 +276,7 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
         ax.set_yticks(range(len(rows)), [label for _, _, label in rows], fontsize=7.5)
         if pd.notna(floor):
             ax.axvline(float(floor) / 12, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
-            ax.text(float(floor) / 12, -0.9, f" floor {float(floor) / 12:g} yr", fontsize=7, va="center")
+            ax.text(float(floor) / 12, -0.9, f" floor {describe_months(floor, short=True)}", fontsize=7, va="center")
         else:
             ax.text(0.99, -0.9, "no Directive floor on record", fontsize=7, va="center", ha="right",
                     color="#555555", transform=ax.get_yaxis_transform())
@@ -298,7 +294,7 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
                 # Only a minimum is known: a tick at it and a label, no bar. A bar to the
                 # edge would look harsher than a bounded range whose maximum is real.
                 ax.plot(lo, y, marker="|", color=UNKNOWN_COLOUR, markersize=9, markeredgewidth=2)
-                ax.text(lo, y, f"  min. {lo:g} yr, no max. given", fontsize=6.5, va="center", color="#444444")
+                ax.text(lo, y, f"  min. {describe_months(lo * 12, short=True)}, no max. given", fontsize=6.5, va="center", color="#444444")
                 described.append(f"{label}, {offence}: at least {lo:g} year{'' if lo == 1 else 's'}, no maximum given")
                 continue
             if pd.isna(floor):
