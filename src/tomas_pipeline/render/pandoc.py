@@ -132,7 +132,17 @@ def to_html(args: list[str], output: Path, stem: str, metadata: dict, options: d
     footer = html_footer(metadata, build_dir / "footer.html")
     if footer:
         extra += ["--include-after-body", str(footer)]
+    extra += ["--include-after-body", str(reading_aids(build_dir / "reading-aids.html"))]
     run_pandoc(args + extra + ["--output", str(output)], build_dir, epoch)
+
+
+def reading_aids(path: Path) -> Path:
+    """tomas.js as an inline script: heading anchors, a contents list that marks
+    where the reader is, previews of citations and cross-references (what
+    Quarto's HTML gives with anchor-sections, citations-hover, crossrefs-hover)."""
+    script = template_path("tomas.js").read_text(encoding="utf-8")
+    path.write_text(f"<script>\n{script}</script>\n", encoding="utf-8")
+    return path
 
 
 def to_docx(args: list[str], output: Path, options: dict, build_dir: Path, epoch: int) -> None:
