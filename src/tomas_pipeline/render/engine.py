@@ -23,6 +23,7 @@ from .errors import RenderError
 from .execute import execute
 from .project import Document, Project, format_options, load_document, load_project
 from .qmd import Chunk, CodeCell, Markdown, parse
+from .strict import check_bibliography, check_cell_options, check_date, check_xref_kinds
 
 ENGINES = ("auto", "quarto", "builtin")
 FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}
@@ -96,6 +97,7 @@ def check_references(chunks: list[Chunk]) -> None:
             labels |= find_labels(chunk.text)
     for chunk in chunks:
         if isinstance(chunk, Markdown):
+            check_xref_kinds(chunk.text, chunk.where)
             for offset, key in find_references(chunk.text):
                 if key not in labels and key not in code.lower():
                     raise RenderError(
@@ -104,13 +106,17 @@ def check_references(chunks: list[Chunk]) -> None:
                     )
 
 
-def _bibliography(doc: Document) -> tuple[list[Path], Path | None]:
+def _bibliography(doc: Document, project: Project, formats: Sequence[str]) -> tuple[list[Path], Path | None]:
     bib = doc.metadata.get("bibliography") or []
     bibs = [bib] if isinstance(bib, str) else list(bib)
     paths = [(doc.path.parent / b).resolve() for b in bibs]
     for p in paths:
         if not p.exists():
             raise RenderError(f"{doc.path.name}: bibliography not found: {p.name}")
+    try:
+        check_bibliography(paths, formats, format_options(doc.metadata, "pdf"), project.root)
+    except RenderError as exc:
+        raise RenderError(f"{doc.path.name}: {exc}") from None
     csl = doc.metadata.get("csl")
     return paths, ((doc.path.parent / csl).resolve() if csl else None)
 
@@ -119,11 +125,16 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
                     metadata: dict | None = None, jobs: int | None = None) -> list[Path]:
     """Built-in engine for one document; returns the output paths in `formats` order."""
     doc = load_document(project, path, metadata)
+    try:
+        check_date(doc.metadata)
+    except RenderError as exc:
+        raise RenderError(f"{doc.path.name}: {exc}") from None
     _resolve_date(doc.metadata)
     epoch = source_date_epoch(doc.metadata)
     chunks = parse(doc.lines)
+    check_cell_options(chunks)
     check_references(chunks)
-    bibs, csl = _bibliography(doc)
+    bibs, csl = _bibliography(doc, project, formats)
 
     build = out_dir / BUILD_DIR / doc.stem
     shutil.rmtree(build, ignore_errors=True)

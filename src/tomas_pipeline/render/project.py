@@ -145,6 +145,9 @@ def load_document(project: Project, path: Path, overrides: dict | None = None) -
     front, _, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path))
     shared = {k: v for k, v in project.config.items() if k != "project"}
     metadata = deep_merge(deep_merge(shared, front), overrides or {})
+    if "date" in front:
+        # Quarto: a front-matter `date` wins over `-M date:` (quarto-compat.md E3).
+        metadata["date"] = front["date"]
     return Document(path.resolve(), metadata, expand_includes(path))
 
 
