@@ -170,3 +170,30 @@ def test_pandoc_warning_fails(tmp_path):
     with pytest.raises(RenderError, match="nobody"):
         run_pandoc(["in.md", "--citeproc", "--bibliography=r.json", "-o", "out.html"], tmp_path, 0)
     run_pandoc(["in.md", "-o", "out.html"], tmp_path, 0)
+
+
+# --- Quarto's own warnings (W5) ----------------------------------------------------------------------
+
+def test_quarto_warnings_on_success_reach_the_log(monkeypatch, tmp_path, caplog):
+    import logging
+    import os
+    import stat
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "quarto"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'while [ $# -gt 0 ]; do case "$1" in --output-dir) out="$2";; esac; shift; done\n'
+        'echo "WARNING (citeproc): citation aksk not found" >&2\n'
+        'echo "Output created: tomas.html" >&2\n'
+        'echo fake > "$out/tomas.html"\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    fixture = Path(__file__).parent / "fixtures" / "render" / "basic"
+    with caplog.at_level(logging.INFO, logger="tomas.render"):
+        render_project(fixture, tmp_path / "out", ("html",), engine="quarto")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["quarto --to html: WARNING (citeproc): citation aksk not found"]
+    assert any("Output created" in r.getMessage() for r in caplog.records if r.levelno == logging.INFO)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import re
 import shutil
@@ -30,6 +31,8 @@ FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}
 ENV_ENGINE = "TOMAS_RENDER_ENGINE"
 BUILD_DIR = ".tomas-build"
 ENV_JOBS = "TOMAS_RENDER_JOBS"
+# A child of the pipeline's "tomas" logger: what goes here lands in the render rule's log.
+log = logging.getLogger("tomas.render")
 
 
 def choose_engine(engine: str = "auto") -> str:
@@ -276,6 +279,10 @@ def quarto_render(project: Project, out_dir: Path, formats: Sequence[str], metad
             proc = subprocess.run(cmd, cwd=project.root, env=env, capture_output=True, text=True)
             if proc.returncode != 0:
                 raise RenderError(f"quarto render failed ({proc.returncode}):\n{proc.stderr.strip()}")
+            # Quarto reports warnings on stderr even when it succeeds (W5): keep them in the log.
+            for line in proc.stderr.splitlines():
+                if line.strip():
+                    (log.warning if "WARN" in line.upper() else log.info)("quarto --to %s: %s", fmt, line.rstrip())
             for doc in project.documents:
                 made = staging / f"{doc.stem}.{fmt}"
                 if not made.exists():
