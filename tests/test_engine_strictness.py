@@ -197,3 +197,30 @@ def test_quarto_warnings_on_success_reach_the_log(monkeypatch, tmp_path, caplog)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == ["quarto --to html: WARNING (citeproc): citation aksk not found"]
     assert any("Output created" in r.getMessage() for r in caplog.records if r.levelno == logging.INFO)
+
+
+# --- figure formats (W3) -----------------------------------------------------------------------------
+
+def test_fig_format_must_match_what_the_engine_uses():
+    from tomas_pipeline.render.strict import check_fig_format
+
+    check_fig_format("docx", {"fig-format": "png"})
+    check_fig_format("html", {"fig-format": "svg"})
+    check_fig_format("pdf", {})
+    with pytest.raises(RenderError, match="fig-format 'svg'"):
+        check_fig_format("docx", {"fig-format": "svg"})
+
+
+def test_figures_offer_only_quartos_fig_format_in_its_kernel(monkeypatch, tmp_path):
+    from tomas_pipeline.reporting import display
+
+    monkeypatch.setattr(display, "figure_path", lambda stem, fmt="svg": tmp_path / f"{stem}.{fmt}")
+    (tmp_path / "f.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "f.png").write_bytes(b"\x89PNG")
+    bundle = display._FigureBundle("f")
+    monkeypatch.delenv("QUARTO_FIG_FORMAT", raising=False)
+    assert set(bundle._repr_mimebundle_()) == {"image/svg+xml", "image/png"}  # built-in: both
+    monkeypatch.setenv("QUARTO_FIG_FORMAT", "png")
+    assert set(bundle._repr_mimebundle_()) == {"image/png"}  # Quarto's DOCX kernel
+    monkeypatch.setenv("QUARTO_FIG_FORMAT", "svg")
+    assert set(bundle._repr_mimebundle_()) == {"image/svg+xml"}

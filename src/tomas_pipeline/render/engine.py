@@ -24,7 +24,7 @@ from .errors import RenderError
 from .execute import execute
 from .project import Document, Project, format_options, load_document, load_project
 from .qmd import Chunk, CodeCell, Markdown, parse
-from .strict import check_bibliography, check_cell_options, check_date, check_xref_kinds
+from .strict import check_bibliography, check_cell_options, check_date, check_fig_format, check_xref_kinds
 
 ENGINES = ("auto", "quarto", "builtin")
 FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}
@@ -153,6 +153,7 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
         conversions = []
         for fmt in formats:
             options = format_options(doc.metadata, fmt)
+            check_fig_format(fmt, options)
             for key in ("css", "reference-doc", "include-in-header"):  # paths are relative to the document
                 if key in options:
                     options[key] = _resolve_paths(options[key], doc.path.parent)

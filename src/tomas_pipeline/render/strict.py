@@ -102,3 +102,16 @@ def check_bibliography(paths: list[Path], formats, pdf_options: dict, project_ro
     why.append("and Typst would format the citations differently from citeproc")
     raise RenderError("format typst: without `citeproc: true`, Quarto hands the bibliography to Typst: "
                       + "; ".join(why) + ". Set `citeproc: true` under `format: typst:`")
+
+
+# The figure format each output takes from a cell's outputs (assemble.py).
+ENGINE_FIG_FORMAT = {"html": "svg", "pdf": "svg", "docx": "png"}
+
+
+def check_fig_format(fmt: str, options: dict) -> None:
+    """`fig-format:` under a format must be the one this engine uses for it: under Quarto it decides
+    what the kernel offers (W3), here the engine always picks SVG for HTML/PDF and PNG for DOCX."""
+    wanted = options.get("fig-format")
+    if wanted is not None and wanted != ENGINE_FIG_FORMAT[fmt]:
+        raise RenderError(f"format {fmt}: fig-format {wanted!r} is not supported; "
+                          f"the built-in engine uses {ENGINE_FIG_FORMAT[fmt]!r}")
