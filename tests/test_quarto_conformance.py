@@ -170,7 +170,7 @@ def test_every_path_in_quarto_yml_resolves_under_quartos_project_rules():
     keys = {"bibliography": config.get("bibliography"), "csl": config.get("csl")}
     for fmt, options in (config.get("format") or {}).items():
         for key in ("css", "include-in-header", "include-before-body", "include-after-body", "reference-doc",
-                    "bibliography", "template"):
+                    "bibliography", "template", "template-partials"):
             if isinstance(options, dict) and key in options:
                 keys[f"{fmt}.{key}"] = options[key]
     checked = 0
@@ -182,7 +182,7 @@ def test_every_path_in_quarto_yml_resolves_under_quartos_project_rules():
                 assert resolved.is_relative_to(root), f"{key}: {path} is outside the project"
             # The bibliography is built by the pipeline; everything else is a source file.
             assert resolved.exists() or path.startswith("../data/processed/"), f"{key}: {path} not found"
-    assert checked >= 3
+    assert checked >= 4
     bib = [(root / p).resolve() for p in _paths(config.get("bibliography"))]
     check_bibliography(bib, ["pdf"], config["format"]["typst"], root)  # raises if Typst would read it
 
@@ -211,3 +211,39 @@ def test_every_cell_option_in_the_report_is_one_quarto_accepts_and_the_engine_ca
 def test_typst_numbers_sections_as_the_built_in_engine_does():
     typst = _config()["format"]["typst"]
     assert typst.get("section-numbering") == "1.1.1"
+
+
+def test_typst_partial_prints_the_stamp_and_footer_on_every_page(tmp_path):
+    """Quarto composes its Typst template from partials; a stand-in main template checks that
+    report/typst-show.typ is a valid Pandoc template and valid Typst that stamps every page (D1)."""
+    import shutil
+    import subprocess
+
+    import typst
+    from pypdf import PdfReader
+
+    from tomas_pipeline.render.pandoc import pandoc_executable
+
+    partials = _config()["format"]["typst"]["template-partials"]
+    assert partials == ["typst-show.typ"]
+    shutil.copy(REPORT / "typst-show.typ", tmp_path / "typst-show.typ")
+    (tmp_path / "main.typ").write_text(
+        "$for(header-includes)$\n$header-includes$\n$endfor$\n$typst-show.typ()$\n$body$\n", encoding="utf-8")
+    (tmp_path / "meta.yaml").write_text(yaml.safe_dump({
+        "title": "T", "subtitle": "S", "version": "9.9.9", "date": "2026-11-30", "commit": "c0ffee1",
+        "data_hash": "sha256:abcd", "by-author": [{"name": {"literal": "Writer One"}}]}), encoding="utf-8")
+    body = "\n\n".join(f"# Part {i}\n\n" + "Words of the section. " * 120 for i in range(4))
+    (tmp_path / "in.md").write_text(body, encoding="utf-8")
+    subprocess.run([pandoc_executable(), "in.md", "--to", "typst", "--standalone", "--template", "main.typ",
+                    "--metadata-file", "meta.yaml", "--toc", "--number-sections",
+                    "--variable", "section-numbering=1.1.1",
+                    f"--include-in-header={REPORT / 'tomas-typst-header.typ'}", "-o", "out.typ"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    typst.compile(str(tmp_path / "out.typ"), output=str(tmp_path / "out.pdf"), root=str(tmp_path))
+    pages = [p.extract_text() for p in PdfReader(tmp_path / "out.pdf").pages]
+    assert len(pages) >= 3
+    assert "Writer One" in pages[0] and "sha256:abcd" in pages[0] and "Raw data" in pages[0]
+    for n, text in enumerate(pages, start=1):
+        assert "Version 9.9.9" in text and "2026-11-30" in text and "Commit c0ffee1" in text
+        assert f"{n} / {len(pages)}" in text
+    assert "Contents" in pages[1]
