@@ -231,7 +231,7 @@ def test_typst_partial_prints_the_stamp_and_footer_on_every_page(tmp_path):
         "$for(header-includes)$\n$header-includes$\n$endfor$\n$typst-show.typ()$\n$body$\n", encoding="utf-8")
     (tmp_path / "meta.yaml").write_text(yaml.safe_dump({
         "title": "T", "subtitle": "S", "version": "9.9.9", "date": "2026-11-30", "commit": "c0ffee1",
-        "data_hash": "sha256:abcd", "by-author": [{"name": {"literal": "Writer One"}}]}), encoding="utf-8")
+        "data_hash": "sha256:abcd", "lang": "en", "region": "GB", "by-author": [{"name": {"literal": "Writer One"}}]}), encoding="utf-8")
     body = "\n\n".join(f"# Part {i}\n\n" + "Words of the section. " * 120 for i in range(4))
     (tmp_path / "in.md").write_text(body, encoding="utf-8")
     subprocess.run([pandoc_executable(), "in.md", "--to", "typst", "--standalone", "--template", "main.typ",
