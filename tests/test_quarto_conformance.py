@@ -247,3 +247,21 @@ def test_typst_partial_prints_the_stamp_and_footer_on_every_page(tmp_path):
         assert "Version 9.9.9" in text and "2026-11-30" in text and "Commit c0ffee1" in text
         assert f"{n} / {len(pages)}" in text
     assert "Contents" in pages[1]
+
+
+def test_html_filter_prints_the_built_in_engines_footer(tmp_path):
+    """Under Quarto the HTML footer comes from report/tomas-stamp.lua: the same bytes as html_footer (D1)."""
+    import subprocess
+
+    from tomas_pipeline.render.pandoc import html_footer, pandoc_executable
+
+    assert _config()["format"]["html"]["filters"] == ["tomas-stamp.lua"]
+    # Values as the pipeline passes them (Pandoc reads metadata as Markdown, so they hold no markup).
+    meta = {"title": "T", "version": "1.4.0-rc.1", "date": "2026-11-30", "commit": "a7078504e971-dirty"}
+    (tmp_path / "meta.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+    (tmp_path / "in.md").write_text("Body.\n", encoding="utf-8")
+    out = subprocess.run([pandoc_executable(), "in.md", "--to", "html5", "--metadata-file", "meta.yaml",
+                          f"--lua-filter={REPORT / 'tomas-stamp.lua'}"], cwd=tmp_path, check=True,
+                         capture_output=True, text=True).stdout
+    expected = html_footer(meta, tmp_path / "footer.html").read_text(encoding="utf-8").strip()
+    assert expected in out and "Commit: a7078504e971-dirty" in expected
