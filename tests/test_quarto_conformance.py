@@ -170,7 +170,7 @@ def test_every_path_in_quarto_yml_resolves_under_quartos_project_rules():
     keys = {"bibliography": config.get("bibliography"), "csl": config.get("csl")}
     for fmt, options in (config.get("format") or {}).items():
         for key in ("css", "include-in-header", "include-before-body", "include-after-body", "reference-doc",
-                    "bibliography", "template", "template-partials"):
+                    "bibliography", "template", "template-partials", "filters"):
             if isinstance(options, dict) and key in options:
                 keys[f"{fmt}.{key}"] = options[key]
     checked = 0
@@ -182,7 +182,7 @@ def test_every_path_in_quarto_yml_resolves_under_quartos_project_rules():
                 assert resolved.is_relative_to(root), f"{key}: {path} is outside the project"
             # The bibliography is built by the pipeline; everything else is a source file.
             assert resolved.exists() or path.startswith("../data/processed/"), f"{key}: {path} not found"
-    assert checked >= 4
+    assert checked >= 5
     bib = [(root / p).resolve() for p in _paths(config.get("bibliography"))]
     check_bibliography(bib, ["pdf"], config["format"]["typst"], root)  # raises if Typst would read it
 
