@@ -224,3 +224,14 @@ def test_figures_offer_only_quartos_fig_format_in_its_kernel(monkeypatch, tmp_pa
     assert set(bundle._repr_mimebundle_()) == {"image/png"}  # Quarto's DOCX kernel
     monkeypatch.setenv("QUARTO_FIG_FORMAT", "svg")
     assert set(bundle._repr_mimebundle_()) == {"image/svg+xml"}
+
+
+def test_quarto_yml_paths_resolve_against_the_project_and_front_matter_against_the_document(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("project:\n  render: [sub/doc.qmd]\nbibliography: refs.bib\n",
+                                          encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "doc.qmd").write_text("---\ntitle: t\ncsl: style.csl\n---\nx\n", encoding="utf-8")
+    project = load_project(tmp_path)
+    doc = load_document(project, tmp_path / "sub" / "doc.qmd")
+    assert Path(doc.metadata["bibliography"]) == (tmp_path / "refs.bib").resolve()
+    assert doc.metadata["csl"] == "style.csl"  # resolved against sub/ when the engine reads it
