@@ -21,6 +21,8 @@ import shutil
 import string
 from pathlib import Path
 
+from tomas_pipeline.dates import parse_date
+
 # Tables copied unchanged: the instruments, offences and terms are fixed lists.
 REFERENCE = ("instruments.csv", "offences.csv", "terminology.csv", "predecessors.csv")
 FIRST = ("RS", "AL", "MK", "ME", "BA", "XK")
@@ -120,6 +122,7 @@ def generate(raw: Path | str, out: Path | str, countries: int, seed: int = 0) ->
                             "accessed": "2025-01-01", "csl_type": "dataset", "container": "", "note": ""})
     _write(out / "sources.csv", sources, source_columns)
 
+    opened = {r["instrument_id"]: parse_date(r["opened"]).year for r in _read(raw / "instruments.csv") if r["opened"]}
     tables: dict[str, list[dict]] = {k: [] for k in ("treaty_actions", "penalties", "legal_features", "laws",
                                                      "strategies", "institutions", "statistics")}
     # The six keep their real, cited rows (so the report's text still finds its facts);
@@ -132,7 +135,9 @@ def generate(raw: Path | str, out: Path | str, countries: int, seed: int = 0) ->
         for instrument in INSTRUMENTS:
             if rng.random() < 0.15:
                 continue  # no source records an action: the gap must stay a gap
-            year, month, day = rng.randrange(1990, 2015), rng.randrange(1, 13), rng.randrange(1, 29)
+            # After the instrument opened for signature, or the pipeline rightly refuses the row.
+            first = opened.get(instrument, 1989) + 1
+            year, month, day = rng.randrange(first, max(first + 1, 2018)), rng.randrange(1, 13), rng.randrange(1, 29)
             for sid in ids[: rng.randrange(1, 3)]:  # sometimes two sources for one fact
                 tables["treaty_actions"].append({"country": name(), "instrument": instrument, "action": "signature",
                                                  "date": _date(rng, year, month, day), "source_id": sid, "note": ""})

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tomas_pipeline import steps
-from tomas_pipeline.changes import COLUMNS, NO_PREVIOUS_NOTE, compare, previous_release
+from tomas_pipeline.changes import COLUMNS, NO_PREVIOUS_NOTE, NO_RELEASE_NOTE, compare, previous_release
 from tomas_pipeline.io import read_processed, write_csv
 
 NA = pd.NA
@@ -85,7 +85,7 @@ def test_new_ratification_after_the_last_release_is_a_change_in_the_world():
     out = compare(base(), current, since="2025-01-01")
     assert out.to_dict("records") == [{
         "kind": "world", "table": "ratification", "country_iso2": "AL",
-        "sentence": "Albania became a party to the Lanzarote Convention (ratification, 2025-06-02).",
+        "sentence": "Albania ratified the Lanzarote Convention on 2 June 2025.",
     }]
 
 
@@ -94,8 +94,8 @@ def test_old_ratification_missing_before_is_a_correction():
     current["ratification"].loc[3, ["status", "bound_action", "bound_date"]] = ["party", "ratification", "2012-06-11"]
     out = compare(base(), current, since="2025-01-01")
     assert sentences(out, "correction") == [
-        "North Macedonia is now recorded as having become a party to the Lanzarote Convention "
-        "(ratification, 2012-06-11); the previous release had no record."
+        "North Macedonia's ratification of the Lanzarote Convention is now recorded: 11 June 2012 "
+        "(the previous release did not record it)."
     ]
     assert sentences(out, "world") == []
 
@@ -105,7 +105,8 @@ def test_a_corrected_treaty_date_is_a_correction():
     current["ratification"].loc[1, "bound_date"] = "2009-04-14"
     out = compare(base(), current, since="2025-01-01")
     assert sentences(out, "correction") == [
-        "The date of Serbia's ratification of the Budapest Convention was corrected from 2009 to 2009-04-14."
+        "The date of Serbia's ratification of the Budapest Convention is corrected to 14 April 2009; "
+        "the previous release had 2009."
     ]
 
 
@@ -115,7 +116,7 @@ def test_penalty_raised_in_a_newer_text_is_a_change_in_the_world():
     out = compare(base(), current, since="2025-01-01")
     assert sentences(out, "world") == [
         "Criminal Code raised the penalty for possessing in Serbia from 3–36 months to 3–96 months "
-        "(text as of 2025-03)."
+        "(text as of March 2025)."
     ]
 
 
@@ -151,12 +152,14 @@ def test_legal_feature_changed_with_a_new_date_and_with_the_same_date():
     newer = base()
     newer["legal_features"].loc[0, ["value", "as_of"]] = ["yes", "2026"]
     assert sentences(compare(base(), newer), "world") == [
-        "Serbia: 'dedicated child protection law' changed from no to yes (as of 2026)."
+        "For Serbia, 'dedicated child protection law' is now yes, where the previous release had no: "
+        "the law changed (text as of 2026)."
     ]
     same = base()
     same["legal_features"].loc[0, "value"] = "yes"
     assert sentences(compare(base(), same), "correction") == [
-        "Serbia: 'dedicated child protection law' was corrected from no to yes (same date, as of 2024)."
+        "For Serbia, 'dedicated child protection law' is corrected to yes; the previous release had no "
+        "for the same text (as of 2024)."
     ]
 
 
@@ -180,8 +183,36 @@ def test_scorecard_cell_moved_takes_the_kind_of_the_facts_behind_it():
     out = compare(previous, current, since="2025-01-01")
     assert out.to_dict("records")[-1] == {
         "kind": "world", "table": "scorecard", "country_iso2": "AL",
-        "sentence": "Scorecard, Albania, lanzarote party: score moved from not met to met.",
+        "sentence": "Albania's score for 'lanzarote party' is now met (it was not met).",
     }
+
+
+def test_a_fact_new_to_the_record_reads_as_news_not_as_a_field_diff():
+    """The case of issue 14: a ratification row the previous release did not
+    have at all, dated long before it, and the score it fills."""
+    previous, current = base(), base()
+    previous["ratification"] = previous["ratification"][previous["ratification"]["country_iso2"] != "AL"]
+    current["ratification"].loc[2, ["status", "bound_action", "bound_date"]] = ["party", "ratification", "2009-12-14"]
+    card = pd.DataFrame({"country_iso2": ["AL"], "indicator": ["lanzarote_party"], "value": [pd.NA],
+                         "score": [pd.NA]})
+    previous["scorecard"] = card
+    current["scorecard"] = card.assign(value=["yes"], score=[1.0])
+    out = compare(previous, current, since="2026-11-30", labels={"lanzarote_party": "Party to Lanzarote"})
+    assert out.to_dict("records") == [
+        {"kind": "correction", "table": "ratification", "country_iso2": "AL",
+         "sentence": "Albania's ratification of the Lanzarote Convention is now recorded: 14 December 2009 "
+                     "(the previous release did not record it)."},
+        {"kind": "correction", "table": "scorecard", "country_iso2": "AL",
+         "sentence": "Albania now has a score for 'Party to Lanzarote': 1.0 (the previous release had none)."},
+    ]
+    assert not out["sentence"].str.contains("moved from|missing|2009-12-14").any()
+
+
+def test_a_score_that_rose_says_so():
+    previous, current = base(), base()
+    card = pd.DataFrame({"country_iso2": ["RS"], "indicator": ["x"], "score": [0.5]})
+    previous["scorecard"], current["scorecard"] = card, card.assign(score=[1.0])
+    assert sentences(compare(previous, current)) == ["Serbia's score for 'x' rose from 0.5 to 1.0."]
 
 
 def test_missing_scorecard_on_either_side_is_skipped():
@@ -217,6 +248,8 @@ def test_previous_release_is_the_newest_older_than_this_version(tmp_path):
     assert previous_release(tmp_path, "0.11.0").name == "0.10.0"
     assert previous_release(tmp_path, "0.2.0").name == "0.1.0"  # re-building 0.2.0 compares with 0.1.0
     assert previous_release(tmp_path, "0.1.0") is None
+    # A build between releases compares with the latest one, whatever its version says.
+    assert previous_release(tmp_path).name == "1.0.0"
 
 
 def write_tables(folder, tables):
@@ -230,6 +263,10 @@ def test_step_without_previous_release_writes_header_and_note(tmp_path):
     assert out.read_text() == "kind,table,country_iso2,sentence\n"
     note = json.loads((tmp_path / "changes.provenance.json").read_text())
     assert note["note"] == NO_PREVIOUS_NOTE and note["previous_release"] is None
+    # A build that is not a release does not call itself the first release.
+    steps.changes(None, str(tmp_path), [], str(out), str(tmp_path / "log"), release=False)
+    note = json.loads((tmp_path / "changes.provenance.json").read_text())
+    assert note["note"] == NO_RELEASE_NOTE and "first release" not in note["note"]
 
 
 def test_step_against_a_recorded_release_reads_csv_round_trip(tmp_path):

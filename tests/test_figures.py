@@ -121,3 +121,30 @@ def test_heatmap_marks_missing_cells_and_has_a_no_data_legend_entry():
     assert "no data" in labels and "not applicable" in labels
     hatched = [p for p in ax.patches if p.get_hatch() == figures.NO_DATA_HATCH]
     assert len(hatched) == 94
+
+
+def test_an_open_ended_penalty_is_not_drawn_as_a_long_bar():
+    """'At least 1 year' must not look harsher than a bounded range: nothing is drawn
+    to the right of its minimum (no bar, no arrow to the panel's edge)."""
+    from matplotlib.text import Annotation
+
+    spec = _figures(empty=False)["penalty_ranges"]
+    panel = next(ax for ax in spec.figure.axes if ax.get_title(loc="left").startswith("Distributing"))
+    # The panels share their rows; the left-hand panel carries the labels.
+    labels = [t.get_text() for t in spec.figure.axes[0].get_yticklabels()]
+    y = next(i for i, text in enumerate(labels) if "Brčko" in text)
+    at_row = [line for line in panel.lines if len(line.get_ydata()) and all(v == y for v in line.get_ydata())]
+    assert at_row, "the open-ended row drew nothing"
+    assert max(max(line.get_xdata()) for line in at_row) == 1.0  # its minimum, 12 months
+    assert not [c for c in panel.get_children() if isinstance(c, Annotation)]
+    assert any("no max" in t.get_text() for t in panel.texts)
+
+
+def test_every_directive_article_5_offence_shows_its_floor():
+    """Art. 5(2)-(6) set a floor for each offence they name; the raw table records it."""
+    from tomas_pipeline.io import read_raw_csv
+
+    offences = read_raw_csv(ROOT / "data" / "raw" / "offences.csv")
+    article5 = offences[offences["directive_article"].fillna("").str.startswith("5(")]
+    assert set(article5["offence"]) >= {"possessing", "procuring", "accessing", "distributing", "offering", "producing"}
+    assert article5["directive_floor"].notna().all(), article5[article5["directive_floor"].isna()]

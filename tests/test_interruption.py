@@ -107,8 +107,9 @@ def render_running(repo: Path):
     return ready
 
 
-@pytest.mark.parametrize("sig, whole_group", [(signal.SIGTERM, False), (signal.SIGINT, True)],
-                         ids=["SIGTERM to snakemake", "SIGINT to the process group"])
+@pytest.mark.parametrize("sig, whole_group", [(signal.SIGTERM, False), (signal.SIGINT, True),
+                                              (signal.SIGKILL, True)],
+                         ids=["SIGTERM to snakemake", "SIGINT to the process group", "kill -9 of the group"])
 def test_interrupted_render_keeps_the_previous_report(repo, tmp_path, sig, whole_group):
     # A change only the render picks up (each case its own, so each needs a render).
     chapter = repo / "report/chapters/01-introduction.qmd"
@@ -120,6 +121,16 @@ def test_interrupted_render_keeps_the_previous_report(repo, tmp_path, sig, whole
     assert hashes(repo, ["report/_output"]) == before
     assert_whole(repo / "report/_output")
     assert marker(sig) not in (repo / "report/_output/tomas.html").read_text(encoding="utf-8")
+
+
+def test_after_kill_9_the_next_run_needs_no_unlock(repo):
+    """kill -9 gives Snakemake no chance to remove its lock; the next plain run
+    clears it (no other build is live) and says so."""
+    assert list((repo / ".snakemake/locks").glob("*.lock")), "kill -9 left no lock: the case is not tested"
+    result = snakemake(repo)
+    assert result.returncode == 0, tail(result)
+    assert "removed the lock an interrupted build left behind" in result.stdout + result.stderr
+    assert marker(signal.SIGKILL) in (repo / "report/_output/tomas.html").read_text(encoding="utf-8")
 
 
 def test_interrupted_validation_keeps_tables_whole(repo, tmp_path):
@@ -145,7 +156,7 @@ def test_the_next_run_completes_the_report(repo):
     out = repo / "report/_output"
     assert_whole(out)
     html = (out / "tomas.html").read_text(encoding="utf-8")
-    assert marker(signal.SIGTERM) in html and marker(signal.SIGINT) in html
+    assert all(marker(s) in html for s in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL))
     assert EARLY_MARKER in (repo / "data/processed/laws.csv").read_text(encoding="utf-8")
     for name in NAMES:
         assert (out / name).read_bytes() == (repo / "build/report" / name).read_bytes()

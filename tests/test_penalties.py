@@ -149,3 +149,27 @@ def test_between_years_and_months_is_a_range_not_one_term():
     assert parse_penalty("between 1 year and 12 months") == Penalty(12, 12)
     assert parse_penalty("between 1 year and 18 months") == Penalty(12, 18)
     assert parse_penalty("1 year and 6 months") == Penalty(18, 18)
+
+
+@pytest.mark.parametrize("months, long, short", [
+    (60, "5 years", "5 yr"), (12, "1 year", "1 yr"), (18, "1 year 6 months", "1 yr 6 mo"),
+    (6, "6 months", "6 mo"), (1, "1 month", "1 mo"), (0.5, "0.5 months", "0.5 mo")])
+def test_one_way_to_write_a_term(months, long, short):
+    from tomas_pipeline.penalties import describe_months
+
+    assert describe_months(months) == long and describe_months(months, short=True) == short
+
+
+def test_report_figures_and_release_notes_write_18_months_alike():
+    """The three places a term is written use the one function."""
+    from tomas_pipeline.changes import _months
+    from tomas_pipeline.reporting.text import fmt_years
+
+    assert fmt_years(18) == _months(18) == "1 year 6 months"
+
+
+@given(st.integers(1, 40 * 12))
+def test_a_written_term_parses_back_to_the_same_months(months):
+    from tomas_pipeline.penalties import describe_months
+
+    assert parse_penalty(describe_months(months)).max_months == months

@@ -8,6 +8,7 @@ release, with the real pipeline, on a scratch copy of this repository.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,7 +27,9 @@ from tomas_pipeline import __version__, steps
 from tomas_pipeline.changes import previous_release
 from tomas_pipeline.cli import main
 from tomas_pipeline.io import write_csv
-from tomas_pipeline.release import MANIFEST, Paths, ReleaseRefused, build_bundle, make_release, write_zip
+from tomas_pipeline.buildinfo import RELEASE_ENV
+from tomas_pipeline.release import (MANIFEST, Paths, ReleaseRefused, build_bundle, make_release, verify_release,
+                                    write_zip)
 
 ROOT = Path(__file__).resolve().parent.parent
 FROZEN = (2026, 11, 30, 0, 0, 0)  # the date-released of the scratch CITATION.cff
@@ -85,9 +88,12 @@ class FakeBuild:
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_bytes(f"report {name}\n".encode())
         version = re.search(r"(?m)^version: (.*)$", (repo / "CITATION.cff").read_text()).group(1)
-        previous = previous_release(repo / "releases", version)
-        steps.changes(str(previous) if previous else None, str(processed), [], str(processed / "changes.csv"),
-                      str(repo / "build" / "changes.log"))
+        # Run from the repository with relative paths, as snakemake does, so no
+        # absolute path of this checkout ends up in the provenance.
+        with contextlib.chdir(repo):
+            previous = previous_release("releases", version)
+            steps.changes(str(previous) if previous else None, "data/processed", [], "data/processed/changes.csv",
+                          "build/changes.log")
 
 
 @pytest.fixture
@@ -183,6 +189,7 @@ def released(repo):
 def test_release_builds_with_the_release_date_and_writes_bundle_and_zip(released):
     repo, bundle, archive, build = released
     assert build.envs[0]["SOURCE_DATE_EPOCH"] == "1795996800"  # 2026-11-30T00:00:00Z
+    assert build.envs[0][RELEASE_ENV] == "0.1.0"  # the build states the plain version
     assert bundle == repo / "dist" / "tomas-toolkit-0.1.0"
     assert archive == repo / "dist" / "tomas-toolkit-0.1.0.zip"
     assert files_under(bundle) == EXPECTED_FILES
@@ -316,6 +323,94 @@ def test_zip_changes_when_a_file_changes(released, tmp_path):
     assert write_zip(copy, tmp_path / "x.zip", 1795996800).read_bytes() != archive.read_bytes()
 
 
+# --- the tag and proving a release ------------------------------------------
+
+
+def test_release_tags_its_commit_with_an_annotated_tag(released):
+    repo = released[0]
+    record = json.loads((repo / "releases" / "0.1.0" / "release.json").read_text())
+    assert git(repo, "cat-file", "-t", "v0.1.0").strip() == "tag"  # annotated, not lightweight
+    assert git(repo, "rev-parse", "v0.1.0^{commit}").startswith(record["commit"])
+
+
+def test_a_tag_on_another_commit_is_refused_before_building(repo):
+    git(repo, "tag", "-a", "v0.1.0", "-m", "elsewhere")
+    (repo / "more.txt").write_text("x")
+    commit_all(repo, "later")
+    build = FakeBuild()
+    with pytest.raises(ReleaseRefused, match=r"tag v0.1.0 already exists on commit [0-9a-f]{12}, not on this"):
+        make_release(repo, "0.1.0", build)
+    assert not build.envs
+
+
+def test_a_tag_already_on_this_commit_is_kept(repo, capsys):
+    git(repo, "tag", "-a", "v0.1.0", "-m", "by hand")
+    make_release(repo, "0.1.0", FakeBuild())
+    assert "tag v0.1.0 already on this commit, kept" in capsys.readouterr().err
+    assert git(repo, "tag", "-n1", "-l", "v0.1.0").split() == ["v0.1.0", "by", "hand"]
+
+
+@pytest.fixture
+def recorded(released):
+    """A release made and its record committed, as the README says to."""
+    repo = released[0]
+    commit_all(repo, "release 0.1.0")
+    (repo / "later.txt").write_text("work after the release\n")
+    commit_all(repo, "later work")
+    return repo
+
+
+def fake_release(build):
+    """Releases the clone as `tomas release` does, with a FakeBuild for snakemake."""
+    return lambda clone, version: make_release(clone, version, build)
+
+
+def test_verify_release_rebuilds_a_release_byte_for_byte(recorded, tmp_path):
+    build = FakeBuild()
+    assert verify_release(recorded, "0.1.0", fake_release(build), scratch=tmp_path / "scratch") == []
+    clone = tmp_path / "scratch" / "tomas-0.1.0"
+    # Rebuilt at the release commit (not at the later one), with the release's date and plain version.
+    record = json.loads((recorded / "releases" / "0.1.0" / "release.json").read_text())
+    assert git(clone, "rev-parse", "HEAD").startswith(record["commit"])
+    assert not (clone / "later.txt").exists()
+    assert build.envs[0]["SOURCE_DATE_EPOCH"] == "1795996800" and build.envs[0][RELEASE_ENV] == "0.1.0"
+
+
+def test_verify_release_reports_every_tampered_hash(recorded, tmp_path, capsys):
+    record_file = recorded / "releases" / "0.1.0" / "release.json"
+    record = json.loads(record_file.read_text())
+    record["files"]["data/penalties.csv"] = "0" * 64
+    record["files"]["report/tomas.pdf"] = "1" * 64
+    record_file.write_text(json.dumps(record))
+    commit_all(recorded, "tamper")
+    problems = verify_release(recorded, "0.1.0", fake_release(FakeBuild()), scratch=tmp_path / "scratch")
+    assert [p.split(":")[0] for p in problems] == ["data/penalties.csv", "report/tomas.pdf"]
+    assert "recorded " + "0" * 64 in problems[0]
+
+
+def test_verify_release_cli_exits_non_zero_and_prints_each_mismatch(recorded, monkeypatch, capsys):
+    from tomas_pipeline import release
+
+    # The real rebuild runs snakemake; here a build that makes one report file differ.
+    class Drifting(FakeBuild):
+        def __call__(self, repo, env):
+            super().__call__(repo, env)
+            (repo / "report" / "_output" / "tomas.html").write_bytes(b"different\n")
+
+    monkeypatch.setattr(release, "own_release", fake_release(Drifting()))
+    assert main(["verify-release", "0.1.0", "--repo", str(recorded)]) == 1
+    out = capsys.readouterr()
+    assert "MISMATCH report/tomas.html: rebuilt sha256" in out.out
+    assert "MISMATCH tomas-toolkit-0.1.0.zip" in out.out  # the zip holds the html
+    assert "does not rebuild as recorded (2 mismatches)" in out.err
+
+
+def test_verify_release_of_an_unrecorded_version_is_refused(recorded, capsys):
+    assert main(["verify-release", "9.9.9", "--repo", str(recorded)]) == 1
+    err = capsys.readouterr().err
+    assert "no release 9.9.9 is recorded" in err and "(recorded: 0.1.0)" in err
+
+
 # --- the real thing ---------------------------------------------------------
 
 
@@ -324,7 +419,8 @@ def test_real_release_twice_from_clean_clones_is_byte_identical(tmp_path):
     """The whole path as a maintainer runs it: two fresh clones of one commit,
     checked out at the same path one after the other, each `tomas release`d,
     give the same bytes; then, with the record committed, a second release of
-    the same version is refused."""
+    the same version is refused, and `tomas verify-release` proves the recorded
+    release from its tag's commit."""
     source = copy_repo(tmp_path / "source")
     shutil.rmtree(source / "releases", ignore_errors=True)
     git(source, "init", "-q")
@@ -364,6 +460,12 @@ def test_real_release_twice_from_clean_clones_is_byte_identical(tmp_path):
     commit_all(checkout, "release")
     again = subprocess.run([tomas, "release"], cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 1 and "equals the last release" in again.stderr
+    # The release commit is tagged, and a researcher can prove the recorded release rebuilds.
+    assert git(checkout, "cat-file", "-t", f"v{__version__}").strip() == "tag"
+    proof = subprocess.run([tomas, "verify-release", __version__], cwd=checkout, env=env, capture_output=True,
+                           text=True, timeout=1500)
+    assert proof.returncode == 0 and "rebuilds byte for byte" in proof.stdout, proof.stdout[-3000:] + \
+        proof.stderr[-3000:]
 
 
 def test_schema_types_fit_the_cells_as_written(tmp_path):

@@ -282,3 +282,28 @@ def test_placeholder_figure_is_a_valid_png_and_svg(tmp_path, monkeypatch):
     bundle = R.display._Placeholder()._repr_mimebundle_()
     assert bundle["image/png"].startswith(b"\x89PNG") and "not available" in bundle["image/svg+xml"]
     assert R.figure_description("nothing") == ""
+
+
+def test_scorecard_numbers_in_prose_figure_and_table_agree(tmp_path_factory):
+    """The heat map's description, the summary table and the prose of a built report
+    count the same cells: scored indicators only, the same countries."""
+    from buildkit import base_build
+    from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators
+
+    repo = base_build(tmp_path_factory)
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (repo / "report/_output/tomas.html").read_text(encoding="utf-8")))
+    text = " ".join(page.split())
+    said = re.search(r"Heat map of (\d+) scored indicators for (\d+) countries .*?: (\d+) cells meet the standard, "
+                     r"(\d+) partly, (\d+) do not, (\d+) have no data and (\d+) are not", text)
+    assert said, "the heat map's description is not in the report"
+    n_scored, n_countries, *cells = map(int, said.groups())
+    indicators = load_indicators(repo / "config" / "indicators.yaml")
+    assert n_scored == sum(1 for i in indicators if i["scored"])
+    assert sum(cells) == n_scored * n_countries
+    assert f"scorecard of {n_scored} scored indicators per country" in text
+    # The summary table: one row per country, columns in SCORE_CATEGORIES order.
+    table = re.search(r"Country Met Partly met Not met No data Not applicable (.*?)(?:Provenance|Table|Source)", text).group(1)
+    rows = re.findall(r"[A-Z][A-Za-z ]+? ((?:\d+ ){4}\d+)", table + " ")
+    assert len(rows) == n_countries, table
+    totals = [sum(int(r.split()[k]) for r in rows) for k in range(len(SCORE_CATEGORIES))]
+    assert totals == cells

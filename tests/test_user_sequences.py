@@ -42,6 +42,7 @@ BREAKS = {
     "unknown source id": ("laws.csv", _cell("source_id", 0, "nobody_2099"), "laws.csv"),
     "malformed number": ("statistics.csv", _cell("value", 0, "12.5.1"), "statistics.csv"),
     "unknown country": ("institutions.csv", _cell("country", 0, "Atlantis"), "institutions.csv"),
+    "10,000-character name": ("laws.csv", _cell("law", 0, "Law" + "w" * 9997), "at most 500 characters"),
     "latin-1 file": ("strategies.csv", lambda text: text + "Serbia,Strat\xe9gie\n", "strategies.csv"),
 }
 _LATIN1 = {"latin-1 file"}

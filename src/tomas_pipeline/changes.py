@@ -29,6 +29,7 @@ import pandas as pd
 from packaging.version import InvalidVersion, Version
 
 from tomas_pipeline.io import read_processed
+from tomas_pipeline.penalties import describe_months
 
 COLUMNS = ["kind", "table", "country_iso2", "sentence"]
 KINDS = ("world", "correction")
@@ -38,6 +39,7 @@ FINDING_TABLES = ("countries", "ratification", "penalties", "legal_features", "i
 # Reference tables a comparison reads for names, besides the findings.
 LOOKUP_TABLES = ("instruments",)
 NO_PREVIOUS_NOTE = "This is the first release: there is no earlier release to compare with."
+NO_RELEASE_NOTE = "No release has been recorded yet, so there is no earlier release to compare with."
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,15 @@ def _version(text: str) -> Version | None:
         return None
 
 
-def previous_release(releases_dir: Path | str, version: str) -> Path | None:
+def previous_release(releases_dir: Path | str, version: str | None = None) -> Path | None:
     """The newest recorded release older than ``version`` (so re-building a
-    version after it was recorded still compares with the one before it)."""
-    current = Version(version)
+    release after it was recorded still compares with the one before it);
+    with no version (a build between releases), the newest recorded at all."""
+    current = Version(version) if version is not None else None
     found = []
     for folder in Path(releases_dir).glob("*/findings"):
         v = _version(folder.parent.name)
-        if v is not None and v < current:
+        if v is not None and (current is None or v < current):
             found.append((v, folder.parent))
     return max(found)[1] if found else None
 
@@ -87,6 +90,36 @@ def load_tables(folder: Path | str, names=FINDING_TABLES + LOOKUP_TABLES) -> dic
 
 def _text(value: object) -> str:
     return "" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _date(value: object) -> str:
+    """An ISO date of any precision as a reader writes it: '14 December 2009', 'June 2025', '2009'."""
+    text = _text(value).removesuffix(".0")  # a year read as a number
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        pass
+    return text
+
+
+def _on(value: object) -> str:
+    """' on 14 December 2009', ' in June 2025', ' in 2009', or nothing without a date."""
+    text = _text(value)
+    if not text:
+        return ""
+    return (" on " if text.count("-") == 2 else " in ") + _date(text)
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
 
 
 def _not_before(date: object, since: str | None) -> bool:
@@ -149,6 +182,8 @@ class _Context:
     since: str | None
     # Countries new to the comparison: their facts are summed up by "added".
     added: set[str]
+    # Indicator id -> the label the report shows (config/indicators.yaml).
+    labels: dict[str, str]
 
 
 # --- one comparer per table -------------------------------------------------
@@ -163,52 +198,70 @@ def _countries(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Cha
     return out
 
 
+# What a party did to be bound, as a verb; other actions read "became a party to ... by <action>".
+_BOUND_VERBS = {"ratification": "ratified", "accession": "acceded to", "succession": "succeeded to",
+                "acceptance": "accepted", "approval": "approved"}
+_STATUS_WORDS = {"party": "a party to", "signed": "a signatory of"}
+
+
+def _act_of(act: str) -> str:
+    """'ratification of', but 'accession to' and 'succession to'."""
+    return f"{act} to" if act in ("accession", "succession") else f"{act} of"
+
+
+def _bound(country: str, treaty: str, row: dict) -> tuple[str, str, str]:
+    """(what happened as a sentence, the act as a noun, its date) for a row's status."""
+    if _text(row.get("status")) == "party":
+        action, date = _text(row.get("bound_action")) or "ratification", _text(row.get("bound_date"))
+        verb = _BOUND_VERBS.get(action)
+        done = f"{country} {verb} {treaty}" if verb else f"{country} became a party to {treaty} by {action}"
+        return done + _on(date) + ".", action, date
+    date = _text(row.get("signature_date"))
+    return f"{country} signed {treaty}{_on(date)}.", "signature", date
+
+
 def _ratification(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
     key = ["country_iso2", "instrument"]
     old, new = _index(prev, key), _index(cur, key)
     out = []
     for (iso, instrument), row in sorted(new.items()):
-        if iso in ctx.added or (iso, instrument) not in old:
+        if iso in ctx.added:
             continue
-        was = old[(iso, instrument)]
+        was = old.get((iso, instrument), {})
         country, treaty = ctx.names.country(iso), ctx.names.instrument(instrument)
         status, old_status = _text(row.get("status")), _text(was.get("status"))
         if status != old_status:
             if status in ("party", "signed"):
-                action = _text(row.get("bound_action")) if status == "party" else "signature"
-                date = _text(row.get("bound_date")) if status == "party" else _text(row.get("signature_date"))
-                verb = "became a party to" if status == "party" else "signed"
-                when = f" ({action}, {date})" if date else f" ({action})"
+                sentence, act, date = _bound(country, treaty, row)
                 if _not_before(date, ctx.since):
-                    out.append(Change("world", "ratification", iso, f"{country} {verb} {treaty}{when}."))
+                    out.append(Change("world", "ratification", iso, sentence))
                 else:
-                    done = "become a party to" if status == "party" else "signed"
+                    # True before the previous release: the record was missing it.
+                    before = (f"the previous release had it as {_STATUS_WORDS.get(old_status, old_status)} only"
+                              if old_status else "the previous release did not record it")
                     out.append(Change("correction", "ratification", iso,
-                                      f"{country} is now recorded as having {done} {treaty}{when}; "
-                                      f"the previous release had {old_status or 'no record'}."))
-            else:
+                                      f"{_possessive(country)} {_act_of(act)} {treaty} is now recorded"
+                                      f"{': ' + _date(date) if date else ''} ({before})."))
+            elif old_status:
+                now = _STATUS_WORDS.get(status, status) if status else "without a status"
                 out.append(Change("correction", "ratification", iso,
-                                  f"{country} is no longer recorded as {old_status or 'no record'} for {treaty} "
-                                  f"(now: {status or 'no record'})."))
+                                  f"{country} is no longer recorded as {_STATUS_WORDS.get(old_status, old_status)} "
+                                  f"{treaty}; the data now show it {'as ' + now if status else now}."))
             continue
         for column, what in (("bound_date", _text(row.get("bound_action")) or "ratification"),
                              ("signature_date", "signature")):
             a, b = _text(was.get(column)), _text(row.get(column))
             if a != b and (a or b):
                 out.append(Change("correction", "ratification", iso,
-                                  f"The date of {country}'s {what} of {treaty} was corrected from "
-                                  f"{a or 'none'} to {b or 'none'}."))
+                                  f"The date of {_possessive(country)} {_act_of(what)} {treaty} is corrected to "
+                                  f"{_date(b) or 'no date'}; the previous release had {_date(a) or 'no date'}."))
     return out
 
 
 def _months(value: object) -> str:
     if _text(value) == "":
         return "?"
-    months = float(value)
-    if months % 12 == 0:
-        years = int(months // 12)
-        return f"{years} year" + ("s" if years != 1 else "")
-    return f"{months:g} months"
+    return describe_months(float(value))
 
 
 def _penalty(row: dict) -> str:
@@ -250,7 +303,7 @@ def _penalties(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Cha
             kind = "world" if _not_before(as_of, ctx.since) else "correction"
             code = _text(row.get("code")) or "code not named"
             out.append(Change(kind, "penalties", iso, f"{_cap(subject)} is now recorded: {now} "
-                                                      f"({code}, as of {as_of or 'an unstated date'})."))
+                                                      f"({code}, text as of {_date(as_of) or 'an unstated date'})."))
             continue
         was = old[k]
         before = _penalty(was)
@@ -261,13 +314,13 @@ def _penalties(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Cha
             direction = _direction(was, row)
             code = _text(row.get("code")) or "The code"
             out.append(Change("world", "penalties", iso,
-                              f"{code} {direction} {subject} from {before} to {now} (text as of {as_of})."))
+                              f"{code} {direction} {subject} from {before} to {now} (text as of {_date(as_of)})."))
         else:
             source = _text(row.get("source_id"))
             via = f", now read from {source}" if source and source != _text(was.get("source_id")) else ""
             out.append(Change("correction", "penalties", iso,
                               f"{_cap(subject)} was corrected from {before} to {now} "
-                              f"(same text, as of {as_of or 'an unstated date'}{via})."))
+                              f"(same text, as of {_date(as_of) or 'an unstated date'}{via})."))
     for k, was in sorted(old.items()):
         if k not in new and k[0] not in ctx.added:
             subject = _penalty_subject(was, ctx)
@@ -297,11 +350,11 @@ def _legal_features(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> lis
             continue
         country, label, value = ctx.names.country(iso), feature.replace("_", " "), _text(row.get("value")) or "unknown"
         as_of = _text(row.get("as_of"))
+        when = _date(as_of) or "an unstated date"
         if (iso, feature) not in old:
             kind = "world" if _not_before(as_of, ctx.since) else "correction"
-            when = as_of or "an unstated date"
             out.append(Change(kind, "legal_features", iso,
-                              f"{country}: '{label}' is now recorded as {value} (as of {when})."))
+                              f"For {country}, '{label}' is now recorded: {value} (law as of {when})."))
             continue
         was = old[(iso, feature)]
         before = _text(was.get("value")) or "unknown"
@@ -310,11 +363,12 @@ def _legal_features(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> lis
         old_as_of = _text(was.get("as_of"))
         if as_of and as_of != old_as_of and (not old_as_of or as_of > old_as_of):
             out.append(Change("world", "legal_features", iso,
-                              f"{country}: '{label}' changed from {before} to {value} (as of {as_of})."))
+                              f"For {country}, '{label}' is now {value}, where the previous release had {before}: "
+                              f"the law changed (text as of {when})."))
         else:
             out.append(Change("correction", "legal_features", iso,
-                              f"{country}: '{label}' was corrected from {before} to {value} "
-                              f"(same date, as of {as_of or 'an unstated date'})."))
+                              f"For {country}, '{label}' is corrected to {value}; the previous release had {before} "
+                              f"for the same text (as of {when})."))
     return out
 
 
@@ -362,6 +416,19 @@ def _institutions(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[
     return out
 
 
+def _score_sentence(country: str, label: str, a: str, b: str) -> str:
+    what = f"{_possessive(country)} score for '{label}'"
+    if not a:
+        return f"{country} now has a score for '{label}': {b} (the previous release had none)."
+    if not b:
+        return f"{country} no longer has a score for '{label}': a fact behind it is missing (it was {a})."
+    try:
+        up = float(b) > float(a)
+    except ValueError:
+        return f"{_cap(what)} is now {b} (it was {a})."
+    return f"{_cap(what)} {'rose' if up else 'fell'} from {a} to {b}."
+
+
 def _scorecard(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Change]:
     """A cell that moved. Its kind is settled afterwards from the facts behind it."""
     column = "score" if "score" in cur.columns and "score" in prev.columns else "value"
@@ -373,9 +440,8 @@ def _scorecard(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Cha
             continue
         a, b = _text(old[(iso, indicator)].get(column)), _text(row.get(column))
         if a != b:
-            out.append(Change("", "scorecard", iso,
-                              f"Scorecard, {ctx.names.country(iso)}, {indicator.replace('_', ' ')}: "
-                              f"{column} moved from {a or 'missing'} to {b or 'missing'}."))
+            out.append(Change("", "scorecard", iso, _score_sentence(ctx.names.country(iso),
+                                                                    ctx.labels.get(indicator) or indicator.replace("_", " "), a, b)))
     return out
 
 
@@ -414,10 +480,12 @@ COMPARERS: dict[str, Callable[[pd.DataFrame, pd.DataFrame, _Context], list[Chang
 
 
 def compare(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame],
-            since: str | None = None) -> pd.DataFrame:
-    """Sentences for every finding that changed; ``since`` is the previous release's date."""
+            since: str | None = None, labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Sentences for every finding that changed; ``since`` is the previous release's date,
+    ``labels`` the indicators' names (their ids, with _ as spaces, without)."""
     ctx = _Context(_Names(previous, current), since, _comparison_set(current) - _comparison_set(previous)
-                   if "countries" in previous else set())
+                   if "countries" in previous else set(),
+                   labels or {})
     changes: list[Change] = []
     for name in FINDING_TABLES:
         if name in previous and name in current:
@@ -435,12 +503,25 @@ def compare(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame],
     return frame[COLUMNS].reset_index(drop=True)
 
 
-def compare_with_release(release_dir: Path | str | None, processed_dir: Path | str) -> tuple[pd.DataFrame, str]:
-    """Changes since a recorded release, and a note saying against what."""
+def indicator_labels(method: Path | str | None) -> dict[str, str]:
+    """Indicator id -> label from the method file (none without one)."""
+    if not method or not Path(method).is_file():
+        return {}
+    from tomas_pipeline.metrics import load_indicators
+
+    return {ind["id"]: ind["label"] for ind in load_indicators(method) if ind.get("label")}
+
+
+def compare_with_release(release_dir: Path | str | None, processed_dir: Path | str,
+                         release: bool = True, method: Path | str | None = None) -> tuple[pd.DataFrame, str]:
+    """Changes since a recorded release, and a note saying against what.
+    ``release`` is False for a build between releases: with nothing recorded
+    it is not "the first release"."""
     if release_dir is None:
-        return pd.DataFrame(columns=COLUMNS), NO_PREVIOUS_NOTE
+        return pd.DataFrame(columns=COLUMNS), NO_PREVIOUS_NOTE if release else NO_RELEASE_NOTE
     release_dir = Path(release_dir)
-    frame = compare(load_tables(release_dir / "findings"), load_tables(processed_dir), release_date(release_dir))
+    frame = compare(load_tables(release_dir / "findings"), load_tables(processed_dir), release_date(release_dir),
+                    indicator_labels(method))
     note = f"Compared with release {release_dir.name}"
     date = release_date(release_dir)
     return frame, note + (f" of {date}." if date else ".")

@@ -63,6 +63,27 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_verify_release(args: argparse.Namespace) -> int:
+    from tomas_pipeline.release import ReleaseRefused, verify_release
+
+    try:
+        problems = verify_release(args.repo, args.version, scratch=args.scratch)
+    except ReleaseRefused as exc:
+        print(f"tomas verify-release: cannot verify: {exc}", file=sys.stderr)
+        return 1
+    except (RuntimeError, FileNotFoundError) as exc:
+        print(f"tomas verify-release: the rebuild failed: {exc}", file=sys.stderr)
+        return 1
+    for line in problems:
+        print(f"MISMATCH {line}")
+    if problems:
+        print(f"tomas verify-release: {args.version} does not rebuild as recorded ({len(problems)} mismatches)",
+              file=sys.stderr)
+        return 1
+    print(f"tomas verify-release: {args.version} rebuilds byte for byte from its commit")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tomas", description="TOMAS toolkit: the advocacy paper rebuilt from data.")
     parser.add_argument("--version", action="version", version=f"tomas {__version__}")
@@ -89,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     release = sub.add_parser("release", help="build and bundle this version for citing (clean tree, new version)")
     release.add_argument("--repo", default=".", help="the repository to release from")
     release.set_defaults(func=_cmd_release)
+
+    verify = sub.add_parser("verify-release",
+                            help="rebuild a recorded release from its commit and check every file's SHA-256")
+    verify.add_argument("version", help="a version recorded in releases/, e.g. 0.1.0")
+    verify.add_argument("--repo", default=".", help="the repository holding releases/ and the release commit")
+    verify.add_argument("--scratch", default=None, help="folder for the clone (kept); default: a temporary one")
+    verify.set_defaults(func=_cmd_verify_release)
     return parser
 
 

@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from tomas_pipeline.io import atomic_write_bytes
+from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.schemas import INSTRUMENTS
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -233,11 +234,6 @@ def _years(months: object) -> float | None:
     return None if months is None or pd.isna(months) else float(months) / 12
 
 
-def _fmt_years(months: object) -> str:
-    years = _years(months)
-    return "—" if years is None else f"{years:g} yr"
-
-
 # --- Penalty ranges against the Directive's floors --------------------------------
 
 RANGE_OFFENCES = ("producing", "offering", "distributing", "procuring", "possessing", "accessing", "grooming")
@@ -280,7 +276,7 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
         ax.set_yticks(range(len(rows)), [label for _, _, label in rows], fontsize=7.5)
         if pd.notna(floor):
             ax.axvline(float(floor) / 12, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
-            ax.text(float(floor) / 12, -0.9, f" floor {float(floor) / 12:g} yr", fontsize=7, va="center")
+            ax.text(float(floor) / 12, -0.9, f" floor {describe_months(floor, short=True)}", fontsize=7, va="center")
         else:
             ax.text(0.99, -0.9, "no Directive floor on record", fontsize=7, va="center", ha="right",
                     color="#555555", transform=ax.get_yaxis_transform())
@@ -295,10 +291,10 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
             lo = _years(cell["min_months"]) or 0.0
             hi = _years(cell["max_months"])
             if hi is None:
-                # Only a minimum is known: an open bar to the edge, no maximum drawn.
-                ax.annotate("", xy=(top, y), xytext=(lo, y),
-                            arrowprops={"arrowstyle": "->", "color": UNKNOWN_COLOUR, "linewidth": 1.5})
-                ax.plot(lo, y, marker="|", color=UNKNOWN_COLOUR, markersize=8)
+                # Only a minimum is known: a tick at it and a label, no bar. A bar to the
+                # edge would look harsher than a bounded range whose maximum is real.
+                ax.plot(lo, y, marker="|", color=UNKNOWN_COLOUR, markersize=9, markeredgewidth=2)
+                ax.text(lo, y, f"  min. {describe_months(lo * 12, short=True)}, no max. given", fontsize=6.5, va="center", color="#444444")
                 described.append(f"{label}, {offence}: at least {lo:g} year{'' if lo == 1 else 's'}, no maximum given")
                 continue
             if pd.isna(floor):
@@ -320,7 +316,8 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
     handles = [
         Line2D([], [], color=MEETS, marker="o", linewidth=4, alpha=0.8, label="maximum meets the Directive floor"),
         Line2D([], [], color=SHORT, marker="X", linewidth=4, alpha=0.8, label="maximum below the floor"),
-        Line2D([], [], color=UNKNOWN_COLOUR, marker="|", linewidth=1.5, label="only a minimum given (open range)"),
+        Line2D([], [], color=UNKNOWN_COLOUR, marker="|", markersize=9, markeredgewidth=2, linestyle="none",
+               label="only a minimum given (no maximum to draw)"),
         Line2D([], [], color=UNKNOWN_COLOUR, marker="o", linewidth=4, alpha=0.8, label="no floor to compare with"),
         Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="Directive floor for the maximum"),
     ]
@@ -338,7 +335,6 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
 
 # --- Scorecard heat map --------------------------------------------------------------
 
-NOT_APPLICABLE_TEXT = "not applicable"
 _CATEGORIES = [
     # (name, face colour, text colour, hatch)
     ("meets the standard (score 1)", OKABE_ITO["blue"], "white", None),
@@ -350,12 +346,9 @@ _CATEGORIES = [
 
 
 def _category(score: object, value: object) -> int:
-    if isinstance(value, str) and value == NOT_APPLICABLE_TEXT:
-        return 4
-    if score is None or pd.isna(score):
-        return 3
-    score = float(score)
-    return 0 if score >= 1 else (2 if score <= 0 else 1)
+    from tomas_pipeline.metrics import score_category
+
+    return score_category(score, value)
 
 
 def scorecard_heatmap(scorecard: pd.DataFrame, indicators: list[dict], countries: pd.DataFrame,
@@ -407,10 +400,13 @@ def scorecard_heatmap(scorecard: pd.DataFrame, indicators: list[dict], countries
     add_source_line(fig, source_text)
     total = sum(counts)
     if total:
+        from tomas_pipeline.metrics import score_counts
+
+        # The same count the summary table states (metrics.score_counts), never a copy of it.
+        n = list(score_counts(scorecard, indicators, shown).drop(columns="country_iso2").sum())
         alt = (f"Heat map of {len(scored)} scored indicators for {len(shown)} countries "
-               f"({', '.join(names.get(i, i) for i in shown)}): {counts[0]} cells meet the standard, "
-               f"{counts[1]} partly, {counts[2]} do not, {counts[3]} have no data and {counts[4]} are not "
-               "applicable.")
+               f"({', '.join(names.get(i, i) for i in shown)}): {n[0]} cells meet the standard, "
+               f"{n[1]} partly, {n[2]} do not, {n[3]} have no data and {n[4]} are not applicable.")
     else:
         alt = "Heat map with no indicator or country to show."
     return FigureSpec(fig, alt, title)

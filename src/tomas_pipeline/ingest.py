@@ -76,8 +76,27 @@ def load_table(raw_dir: Path | str, name: str) -> pd.DataFrame:
     return once_per_content(_CHECKED, [path], lambda: _check(path, name)).copy()
 
 
+# A cell longer than this is pasted by mistake (a page in a name cell) and would
+# run off every table in every format; notes and URLs may be longer.
+MAX_CHARS = 500
+MAX_CHARS_BY_COLUMN = {"note": 2000, "url": 2000}
+
+
+def _check_lengths(frame: pd.DataFrame, path: Path) -> None:
+    errors = []
+    for column in frame.columns:
+        limit = MAX_CHARS_BY_COLUMN.get(str(column), MAX_CHARS)
+        for index, value in frame[column].dropna().items():
+            if len(value) > limit:
+                errors.append(TomasInputError(path, spreadsheet_row(index), column, value[:60] + "…",
+                                              f"at most {limit:,} characters (this cell has {len(value):,})"))
+    if errors:
+        raise TomasInputErrors(errors)
+
+
 def _check(path: Path, name: str) -> pd.DataFrame:
     frame = read_raw_csv(path)
+    _check_lengths(frame, path)
     schema = RAW_SCHEMAS[name]
     # Columns a schema lists as optional may be left out of a file: add them empty.
     for column, spec in schema.columns.items():

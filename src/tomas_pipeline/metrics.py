@@ -153,6 +153,37 @@ def load_indicators(path: Path | str = "config/indicators.yaml") -> list[dict]:
     return load_method(path)["indicators"]
 
 
+# How a scorecard cell reads, in the order the figure's legend and the summary table use.
+SCORE_CATEGORIES = ("met", "partly met", "not met", "no data", "not applicable")
+
+
+def score_category(score: object, value: object) -> int:
+    """Index into SCORE_CATEGORIES of one scored cell."""
+    if isinstance(value, str) and value == NOT_APPLICABLE:
+        return 4
+    if score is None or pd.isna(score):
+        return 3
+    score = float(score)
+    return 0 if score >= 1 else (2 if score <= 0 else 1)
+
+
+def score_counts(scorecard: pd.DataFrame, indicators: list[dict], countries: list[str]) -> pd.DataFrame:
+    """Per country, how many scored indicators fall in each category: the one count the
+    heat map, its description, the summary table and the prose all state. An
+    indicator with `scored: false` is context, not a cell to count."""
+    cells = scorecard.set_index(["country_iso2", "indicator"]) if not scorecard.empty else None
+    rows = []
+    for iso in countries:
+        counts = [0] * len(SCORE_CATEGORIES)
+        for ind in (i for i in indicators if i["scored"]):
+            key = (iso, ind["id"])
+            found = cells is not None and key in cells.index
+            counts[score_category(cells.at[key, "score"] if found else pd.NA,
+                                  cells.at[key, "value"] if found else pd.NA)] += 1
+        rows.append({"country_iso2": iso, **dict(zip(SCORE_CATEGORIES, counts))})
+    return pd.DataFrame(rows, columns=["country_iso2", *SCORE_CATEGORIES])
+
+
 def method_table(indicators: list[dict]) -> pd.DataFrame:
     """One row per indicator for the report's methods appendix."""
     rows = []

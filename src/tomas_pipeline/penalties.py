@@ -182,6 +182,19 @@ def _durations(original: str, tokens: list[str | float], compound: bool = True) 
     return symbols, months
 
 
+def describe_months(months: float, short: bool = False) -> str:
+    """The one way a term is written back, in the report, on figures and in the
+    release notes: whole years in years, otherwise years and months as codes
+    state them. 60 -> '5 years', 18 -> '1 year 6 months', 6 -> '6 months'
+    (short, for figure labels: '5 yr', '1 yr 6 mo', '6 mo')."""
+    months = float(months)
+    years, rest = divmod(months, 12)
+    unit_y = "yr" if short else ("year" if years == 1 else "years")
+    unit_m = "mo" if short else ("month" if rest == 1 else "months")
+    parts = ([f"{years:g} {unit_y}"] if years else []) + ([f"{rest:g} {unit_m}"] if rest or not years else [])
+    return " ".join(parts)
+
+
 def parse_penalty_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFrame:
     """Add min_months, max_months, life, fine; empty cells stay unknown (NA)."""
     out = df.copy()

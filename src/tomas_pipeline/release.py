@@ -5,7 +5,12 @@ release, runs the build with the release date from CITATION.cff as
 SOURCE_DATE_EPOCH, then writes ``dist/tomas-toolkit-<version>/`` (report, data
 package, citation, release notes, SHA256SUMS) and its zip, and records the
 release in ``releases/<version>/`` (release.json and the findings the next
-release compares against). The same commit always gives the same bytes.
+release compares against). The same commit always gives the same bytes, and
+the release commit is tagged ``v<version>``.
+
+`tomas verify-release <version>` proves that: it clones the repository into a
+scratch folder, checks out the recorded commit, releases it there the same way
+and compares every file with the recorded SHA-256.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +33,7 @@ import pandas as pd
 from packaging.version import InvalidVersion, Version
 
 from tomas_pipeline import __version__
-from tomas_pipeline.buildinfo import commit
+from tomas_pipeline.buildinfo import RELEASE_ENV, commit
 from tomas_pipeline.changes import COLUMNS as CHANGE_COLUMNS
 from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
 from tomas_pipeline.datapackage import build_descriptor
@@ -105,6 +111,40 @@ def check_can_release(paths: Paths, version: str, cff: dict) -> None:
                                  "src/tomas_pipeline/_version.py and CITATION.cff first")
         if Version(version) < Version(last):
             raise ReleaseRefused(f"version {version} is older than the last release ({last})")
+
+
+def _tag_target(repo: Path, tag: str) -> str | None:
+    """The commit an existing tag points at, or None if there is no such tag."""
+    out = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}"], cwd=repo,
+                         capture_output=True, text=True)
+    return out.stdout.strip() or None
+
+
+def _head(repo: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def check_tag(repo: Path, version: str) -> None:
+    """A tag v<version> on another commit means that version was released from
+    there: a release never moves it. On this very commit it is simply kept."""
+    tag, target = f"v{version}", _tag_target(repo, f"v{version}")
+    if target and target != _head(repo):
+        raise ReleaseRefused(f"tag {tag} already exists on commit {target[:12]}, not on this commit: a released "
+                             f"version keeps its commit; bump the version, or if {version} was never published, "
+                             f"delete the tag first (git tag -d {tag})")
+
+
+def tag_release(repo: Path, version: str) -> str:
+    """Tag the commit just released (annotated); says what it did."""
+    tag = f"v{version}"
+    if commit(repo).endswith("-dirty"):
+        return f"not tagged: the build changed tracked files, so {tag} would not name what was built"
+    if _tag_target(repo, tag):
+        return f"tag {tag} already on this commit, kept"
+    subprocess.run(["git", "-c", "tag.gpgSign=false", "tag", "-a", tag, "-m", f"TOMAS toolkit {version}"],
+                   cwd=repo, check=True, capture_output=True, text=True)
+    return f"tagged this commit {tag} (push it with: git push origin {tag})"
 
 
 def release_epoch(cff: dict) -> int:
@@ -238,8 +278,10 @@ def make_release(repo: Path | str = ".", version: str = __version__,
     paths = Paths.of(Path(repo).resolve())
     cff = load_citation(paths.citation)
     check_can_release(paths, version, cff)
+    check_tag(paths.repo, version)
     epoch = release_epoch(cff)
-    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
+    # RELEASE_ENV: the build states the plain version and compares with the release before.
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch), **{RELEASE_ENV: version})
     # Tools the venv installs (snakemake, pandoc, typst) must be found by the build.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     build(paths.repo, env)
@@ -251,4 +293,66 @@ def make_release(repo: Path | str = ".", version: str = __version__,
     validate_package(bundle)
     archive = write_zip(bundle, paths.dist / f"{name}.zip", epoch)
     record_release(paths, info, bundle, archive)
+    print(f"tomas release: {tag_release(paths.repo, version)}", file=sys.stderr)
     return bundle, archive
+
+
+# --- proving a recorded release ---------------------------------------------
+
+
+def own_release(clone: Path, version: str) -> tuple[Path, Path]:
+    """Run the clone's own `tomas release` (its code, not this checkout's), as its
+    maintainer did; the bundle and zip it wrote."""
+    env = dict(os.environ, PYTHONPATH=str(clone / "src"))
+    env.pop("SOURCE_DATE_EPOCH", None)  # the release takes its date from its CITATION.cff
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    done = subprocess.run([sys.executable, "-m", "tomas_pipeline.cli", "release"], cwd=clone, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"`tomas release` of {version} in {clone} failed (exit {done.returncode})")
+    name = f"tomas-toolkit-{version}"
+    return clone / "dist" / name, clone / "dist" / f"{name}.zip"
+
+
+def verify_release(repo: Path | str, version: str,
+                   release: Callable[[Path, str], tuple[Path, Path]] | None = None,
+                   scratch: Path | str | None = None) -> list[str]:
+    """Rebuild a recorded release from its commit in a scratch clone; the
+    mismatches with its recorded hashes (none: it rebuilds byte for byte).
+    ``release`` makes the release in the clone (default: its own `tomas release`)."""
+    repo = Path(repo).resolve()
+    record_file = repo / "releases" / version / "release.json"
+    if not record_file.is_file():
+        known = ", ".join(recorded_versions(repo / "releases")) or "none"
+        raise ReleaseRefused(f"no release {version} is recorded in {record_file.parent} (recorded: {known})")
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    recorded_commit = str(record.get("commit", ""))
+    if not recorded_commit or recorded_commit == "unknown" or recorded_commit.endswith("-dirty"):
+        raise ReleaseRefused(f"release {version} records commit {recorded_commit!r}: there is no commit to rebuild")
+    with tempfile.TemporaryDirectory(prefix="tomas-verify-") as tmp:
+        clone = Path(scratch or tmp).resolve() / f"tomas-{version}"
+        for args in (["clone", "--quiet", "--no-checkout", str(repo), str(clone)],
+                     ["-C", str(clone), "checkout", "--quiet", "--detach", recorded_commit]):
+            done = subprocess.run(["git", *args], capture_output=True, text=True)
+            if done.returncode != 0:
+                raise ReleaseRefused(f"cannot check out commit {recorded_commit} of release {version}: "
+                                     f"{done.stderr.strip()}")
+        bundle, archive = (release or own_release)(clone, version)
+        if not bundle.is_dir() or not archive.is_file():
+            raise FileNotFoundError(f"the rebuild wrote no {bundle.name} bundle and zip in {bundle.parent}")
+        return compare_with_record(record, bundle, archive)
+
+
+def compare_with_record(record: dict, bundle: Path, archive: Path) -> list[str]:
+    """One line per file whose bytes differ from, or are missing from, the record."""
+    problems = []
+    built = {p.relative_to(bundle).as_posix() for p in iter_files(bundle)} - {MANIFEST}
+    for name, digest in sorted(record.get("files", {}).items()):
+        if name not in built:
+            problems.append(f"{name}: recorded but not rebuilt")
+        elif sha256_file(bundle / name) != digest:
+            problems.append(f"{name}: rebuilt sha256 {sha256_file(bundle / name)}, recorded {digest}")
+    problems += [f"{name}: rebuilt but not recorded" for name in sorted(built - set(record.get("files", {})))]
+    recorded_zip = record.get("archive", {}).get("sha256")
+    if recorded_zip and sha256_file(archive) != recorded_zip:
+        problems.append(f"{archive.name}: rebuilt sha256 {sha256_file(archive)}, recorded {recorded_zip}")
+    return problems

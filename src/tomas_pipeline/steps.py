@@ -221,12 +221,13 @@ def publish(staging: str, output: str, names: Sequence[str], manifest: str, log_
             lg.info("published %s", path)
 
 
-def changes(previous_release: str | None, processed: str, inputs: Sequence[str], output: str, log_path: str) -> None:
+def changes(previous_release: str | None, processed: str, inputs: Sequence[str], output: str, log_path: str,
+            release: bool = True, method: str | None = None) -> None:
     from tomas_pipeline.changes import compare_with_release
     from tomas_pipeline.provenance import write_provenance
 
     with logged(log_path) as lg:
-        frame, note = compare_with_release(previous_release, processed)
+        frame, note = compare_with_release(previous_release, processed, release, method)
         write_csv(frame, output)
         # The note says what was compared (or that there was nothing to compare with).
         write_provenance(output, inputs, "tomas_pipeline.changes.compare", [],

@@ -1,11 +1,14 @@
 # What changed in the findings since the previous release (releases/<version>/findings/),
 # in plain sentences for the release notes and the report's appendix. Include after
 # metrics.smk (it reads METRIC_TABLES). With no earlier release: an empty table and a note.
-from tomas_pipeline import __version__
+from tomas_pipeline.buildinfo import release_build
 from tomas_pipeline.changes import FINDING_TABLES, LOOKUP_TABLES, previous_release
 
 RELEASES = "releases"
-PREVIOUS_RELEASE = previous_release(RELEASES, __version__)
+# A release compares with the release before it; any other build with the latest
+# recorded release, whatever the version says (a new fact shows before a bump).
+RELEASING = release_build()
+PREVIOUS_RELEASE = previous_release(RELEASES, RELEASING)
 # Only tables this pipeline makes.
 _MADE = set(processed(*STEPS, "conflicts", "gaps")) | set(METRIC_TABLES)
 CHANGES_CURRENT = [p for p in processed(*FINDING_TABLES, *LOOKUP_TABLES) if p in _MADE]
@@ -20,13 +23,18 @@ rule changes:
     input:
         current=CHANGES_CURRENT,
         previous=CHANGES_PREVIOUS,
-        code=[f"{PKG}/changes.py", f"{PKG}/io.py"],
+        # The method file names the indicators a scorecard sentence speaks of.
+        method=METHOD,
+        code=[f"{PKG}/changes.py", f"{PKG}/io.py", f"{PKG}/metrics.py"],
     output:
         table=f"{PROCESSED}/changes.csv",
         provenance=f"{PROCESSED}/changes.provenance.json",
     params:
         previous=str(PREVIOUS_RELEASE) if PREVIOUS_RELEASE else None,
+        # Part of the params, so switching between a release and a dev build re-runs the step.
+        release=bool(RELEASING),
     log:
         f"{LOGS}/changes.log",
     run:
-        steps.changes(params.previous, PROCESSED, list(input.current) + list(input.previous), output.table, log[0])
+        steps.changes(params.previous, PROCESSED, list(input.current) + list(input.previous), output.table, log[0],
+                      params.release, input.method)

@@ -37,6 +37,8 @@ for stage_code in CODE.values():
     stage_code.append(f"{PKG}/steps.py")
 
 
+# A killed build leaves Snakemake's lock behind: cleared here when no build is live.
+hooks.clear_stale_locks(".")
 # The set of raw tables is declared (normalise.STEPS): a deleted one stops the build here.
 check_raw_tables(RAW)
 # Version, date, commit and data hash the build states; no fact may be dated after it.

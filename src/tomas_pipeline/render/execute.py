@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -87,8 +89,13 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
     if not needs_kernel(chunks, defaults):
         return result
     nb = nbformat.v4.new_notebook()
+    # The kernel talks over Unix sockets, not TCP on localhost: no network needed
+    # (a build works with loopback down) and no "TCP without encryption" warning.
+    sockets = tempfile.TemporaryDirectory(prefix="tomas-kernel-")
+    km = KernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(sockets.name, "k"))
     client = NotebookClient(
-        nb, kernel_name=kernel, resources={"metadata": {"path": str(cwd)}}, allow_errors=True, startup_timeout=120
+        nb, km=km, kernel_name=kernel, resources={"metadata": {"path": str(cwd)}}, allow_errors=True,
+        startup_timeout=120,
     )
     # Stable hash seeds keep set/dict-of-str ordering (and so outputs) the same run to run.
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
@@ -136,6 +143,8 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
         raise
     except Exception as exc:  # kernel start-up problems: name them plainly
         raise RenderError(f"could not run the Jupyter kernel {kernel!r}: {exc}") from exc
+    finally:
+        sockets.cleanup()
     return result
 
 

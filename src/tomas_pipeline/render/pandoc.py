@@ -1,7 +1,7 @@
 """Call Pandoc (HTML, DOCX, Typst source) and Typst (PDF).
 
 Pandoc is the binary shipped in pypandoc-binary, so every machine uses the same
-version and produces the same bytes. Typst runs in-process (the `typst` package).
+version and produces the same bytes (``TOMAS_PANDOC`` chooses another). Typst runs in-process (the `typst` package).
 """
 
 from __future__ import annotations
@@ -27,16 +27,31 @@ def template_path(name: str) -> Path:
     return Path(str(resources.files(__package__) / "templates" / name))
 
 
+# Set to a pandoc binary to use it instead of the pinned one (at your own risk:
+# another version gives other bytes).
+PANDOC_ENV = "TOMAS_PANDOC"
+
+
 def pandoc_executable() -> str:
+    """The pinned Pandoc: the binary inside pypandoc-binary, never a `pandoc` on PATH.
+
+    (pypandoc.get_pandoc_path() takes whichever of PATH's and its own is newer.)
+    """
+    chosen = os.environ.get(PANDOC_ENV)
+    if chosen:
+        found = shutil.which(chosen)
+        if not found:
+            raise RenderError(f"{PANDOC_ENV}={chosen} is not an executable")
+        return found
     try:
         import pypandoc
-
-        return pypandoc.get_pandoc_path()
-    except Exception:  # pragma: no cover - only without pypandoc-binary
-        found = shutil.which("pandoc")
-        if not found:
-            raise RenderError("Pandoc not found: install pypandoc-binary") from None
-        return found
+    except ImportError:
+        raise RenderError("Pandoc not found: install the pinned pypandoc-binary (requirements.txt)") from None
+    bundled = Path(pypandoc.__file__).resolve().parent / "files" / "pandoc"
+    if not os.access(bundled, os.X_OK):
+        raise RenderError(f"the pinned Pandoc is missing at {bundled}: reinstall pypandoc-binary, "
+                          f"or set {PANDOC_ENV} to another pandoc")
+    return str(bundled)
 
 
 def run_pandoc(args: list[str], cwd: Path, epoch: int) -> None:

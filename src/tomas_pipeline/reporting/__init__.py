@@ -13,7 +13,7 @@ below; each lives in the module that says what it is for:
 """
 
 from tomas_pipeline.reporting.data import (
-    available, countries, country_name, figures_dir, indicator_labels, method_path, preferred,
+    available, countries, country_name, figures_dir, indicator_counts, indicator_labels, method_path, preferred,
     processed_dir, table, table_or_none,
 )
 from tomas_pipeline.reporting.text import (
@@ -38,7 +38,7 @@ from tomas_pipeline.reporting.tables import (
 )
 
 __all__ = [
-    "available", "countries", "country_name", "figures_dir", "indicator_labels", "method_path",
+    "available", "countries", "country_name", "figures_dir", "indicator_counts", "indicator_labels", "method_path",
     "preferred", "processed_dir", "table", "table_or_none", "MISSING", "NO_SOURCE", "NOT_AVAILABLE",
     "Md", "cite", "code", "count_words", "escape", "fmt_date", "fmt_int", "fmt_number", "fmt_range",
     "fmt_years", "is_missing", "law_title", "md_table", "names", "ordinal", "quote", "year_of",

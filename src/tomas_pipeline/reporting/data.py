@@ -66,3 +66,12 @@ def indicator_labels() -> dict[str, str]:
         return {ind["id"]: ind["label"] for ind in load_indicators(method_path())}
     except (ImportError, FileNotFoundError, OSError):
         return {}
+
+
+def indicator_counts() -> tuple[int, int]:
+    """(scored indicators, indicators recorded for context only) in the method file."""
+    from tomas_pipeline.metrics import load_indicators
+
+    indicators = load_indicators(method_path())
+    scored = sum(1 for ind in indicators if ind["scored"])
+    return scored, len(indicators) - scored

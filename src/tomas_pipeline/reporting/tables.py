@@ -149,21 +149,13 @@ def terminology_use_table(frame: pd.DataFrame) -> str:
 
 
 def scorecard_summary(scorecard: pd.DataFrame) -> str:
-    """Per country: indicators met, partly met, not met, without data, not applicable."""
-    out = []
-    for iso in _iso_columns(scorecard):
-        mine = scorecard[scorecard["country_iso2"] == iso]
-        score = pd.to_numeric(mine["score"], errors="coerce")
-        na = mine["value"].astype(str).eq("not applicable")
-        out.append({
-            "Country": country_name(iso),
-            "Met": int((score >= 1).sum()),
-            "Partly met": int(((score > 0) & (score < 1)).sum()),
-            "Not met": int((score == 0).sum()),
-            "No data": int((score.isna() & ~na).sum()),
-            "Not applicable": int(na.sum()),
-        })
-    return md_table(pd.DataFrame(out))
+    """Per country: scored indicators met, partly met, not met, without data, not applicable
+    (metrics.score_counts: the same count as the heat map and its description)."""
+    from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators, score_counts
+
+    counts = score_counts(scorecard, load_indicators(method_path()), _iso_columns(scorecard))
+    counts.insert(0, "Country", counts.pop("country_iso2").map(country_name))
+    return md_table(counts.rename(columns={c: c[0].upper() + c[1:] for c in SCORE_CATEGORIES}))
 
 
 def tracker_table(tracker: pd.DataFrame) -> str:

@@ -14,6 +14,7 @@ import re
 
 import pandas as pd
 
+from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.reporting.data import country_name
 
 
@@ -53,14 +54,10 @@ def fmt_number(value: object, digits: int = 0) -> str:
 
 
 def fmt_years(months: object) -> str:
-    """Months -> '5 years', '6 months', '1.5 years'."""
+    """Months -> '5 years', '6 months', '1 year 6 months' (penalties.describe_months)."""
     if months is None or pd.isna(months):
         return MISSING
-    months = float(months)
-    if months < 12:
-        return f"{months:g} months"
-    years = months / 12
-    return f"{years:g} year" + ("" if years == 1 else "s")
+    return describe_months(months)
 
 
 def md_table(frame: pd.DataFrame, columns: dict[str, str] | None = None, raw: tuple[str, ...] = ()) -> str:
