@@ -59,6 +59,11 @@ def run_pandoc(args: list[str], cwd: Path, epoch: int) -> None:
     proc = subprocess.run([pandoc_executable(), *args], cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RenderError(f"pandoc failed ({proc.returncode}):\n{proc.stderr.strip()}")
+    # Quarto shows Pandoc's warnings (a citation not found, ...) and the report must render with none:
+    # a warning fails the render here.
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("[WARNING]")]
+    if warnings:
+        raise RenderError("pandoc warned:\n" + "\n".join(warnings))
 
 
 def write_metadata(metadata: dict, path: Path) -> Path:
