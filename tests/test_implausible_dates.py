@@ -39,7 +39,7 @@ def test_a_ratification_in_2031_is_refused(raw_copy):
     _refused(raw_copy, "treaty_actions.csv", index, "date", "14 April 2031", "not after the build date (2026-12-01)")
 
 
-@pytest.mark.parametrize("table, column", [("penalties.csv", "as_of"), ("legal_features.csv", "as_of"),
+@pytest.mark.parametrize("table, column", [("provisions.csv", "as_of"), ("legal_features.csv", "as_of"),
                                            ("institutions.csv", "established"), ("instruments.csv", "in_force")])
 def test_every_dated_table_refuses_a_future_date(raw_copy, table, column):
     rows = read_rows(raw_copy / table)

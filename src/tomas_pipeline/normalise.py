@@ -34,7 +34,8 @@ AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "western 
 
 PREFERENCE_RULE = (
     "primary sources over secondary ones; then the more precise value "
-    "(a full date over a year); then the newer source"
+    "(a full date over a year); then the newer source. Criminal-law penalties follow "
+    "provisions.RULE instead, decided per provision version"
 )
 
 
