@@ -190,6 +190,17 @@ def test_two_claims_that_disagree_stay_open_and_the_gap_says_why():
     assert line and "sources disagree" in line[0]
 
 
+def test_a_text_settles_a_fact_even_when_claims_about_it_disagree():
+    out = _choose(_version("p", (6, 60), "2009", TEXT),
+                  _version("claim", (12, 96), "2020", CLAIM, article=None, source_id="a"),
+                  _version("claim", (24, 96), "2024", CLAIM, article=None, source_id="b"))
+    assert out.loc[out["preferred"], "provision"].tolist() == ["p"] and not out["disputed"].any()
+    # Without the text the same two claims stay open: the newer paper is not a newer version.
+    alone = _choose(*[_version("claim", pen, as_of, CLAIM, article=None, source_id=sid)
+                      for pen, as_of, sid in [((12, 96), "2020", "a"), ((24, 96), "2024", "b")]])
+    assert not alone["preferred"].any() and alone["disputed"].all()
+
+
 def test_paragraphs_that_agree_are_not_a_dispute():
     out = _choose(_version("a", (12, 60), "2026-11-30", TEXT), _version("b", (12, 60), "2026-11-30", TEXT))
     assert out["preferred"].sum() == 1 and not out["disputed"].any()

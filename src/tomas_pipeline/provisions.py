@@ -70,7 +70,8 @@ def _pick(rows: pd.DataFrame, versions: bool) -> tuple[object | None, bool]:
     elif len(texts):
         pool = _newest(texts) if versions else texts
     else:
-        pool = _newest(claims) if versions else claims
+        # Claims naming no text: a later one is not a later version, so a date decides nothing.
+        pool = claims
     if not _agree(pool):
         return None, True
     order = pool.sort_values(["provision", "source_id"], kind="mergesort")
@@ -96,8 +97,8 @@ def choose(frame: pd.DataFrame, fact: list[str]) -> tuple[pd.Series, pd.Series]:
                 chosen.append(index)
         # A settled primary text sets aside open claims that name no newer text.
         if any(frame.at[i, "reading"] == PRIMARY_TEXT for i in chosen):
-            open_provisions = [p for p in open_provisions
-                               if (frame.loc[p, "reading"] == PRIMARY_TEXT).any() or frame.loc[p, "amending_law"].notna().any()]
+            open_provisions = [p for p in open_provisions if (frame.loc[p, "reading"] == PRIMARY_TEXT).any()
+                               or frame.loc[p, "amending_law"].notna().any()]
         # 2. one provision per offence and form.
         index, unsettled = _pick(rows.loc[chosen], versions=False) if chosen else (None, False)
         if open_provisions or unsettled:
