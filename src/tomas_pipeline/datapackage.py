@@ -75,6 +75,8 @@ TABLES: dict[str, dict] = {
         "description": "Every source a row cites, with its address and the date it was read.",
         "primaryKey": ["source_id"],
         "fields": {"source_id": "Short unique id of the source.", "kind": "primary or secondary.",
+                   "type": "What sort of source it is (data/raw/source_kinds.csv): treaty_depositary, "
+                           "official_text and own_statistics are primary; study and copy are secondary.",
                    "author": "Person(s) or body.", "title": "Title of the document or page.",
                    "publisher": "Publisher, where not the author.", "year": "Year of publication.",
                    "url": "Address where it was read.", "accessed": "Date it was read.",
