@@ -33,7 +33,7 @@ def test_generated_raw_data_validates(tmp_path, countries):
     assert codes[:3] == ["RS", "AL", "MK"]
     counts = validate_all(raw, ["RS", "AL", "MK"], codes)
     assert counts["countries"] >= countries
-    penalties = {r["country"] for r in _rows(raw / "penalties.csv")}
+    penalties = {r["country"] for r in _rows(raw / "provisions.csv")}
     assert len(penalties) >= countries  # every country has rows (under one or more spellings)
 
 

@@ -205,6 +205,11 @@ def conflict_sentences(table_name: str | None = None, iso2: str | None = None, k
             chosen_src = ";".join(sorted(set(rows["chosen_source"].dropna())))
             other = f"{penalty(iso, offence, source_id=str(other_src))} {cite(other_src)}"
             chosen = f"{penalty(iso, offence, source_id=chosen_src)} {cite(chosen_src)}"
+        if rule.startswith("unresolved"):
+            # Left open on purpose: both values, neither used.
+            out.append(f"For {escape(who)}, {escape(_fact_words(str(tbl), str(fact)))} is {other} in one source "
+                       f"and {chosen} in another; no rule settles this, so the report uses neither value.")
+            continue
         out.append(
             f"For {escape(who)}, {escape(_fact_words(str(tbl), str(fact)))} is "
             f"{other} in one source and {chosen} in another; the report uses the latter "
