@@ -146,3 +146,12 @@ def test_a_bug_keeps_its_traceback(monkeypatch):
                                    ConfigError, UnknownCountryError, ProjectNotFound])
 def test_user_facing_errors_share_the_base(error):
     assert issubclass(error, TomasError)
+
+
+def test_a_config_that_is_not_yaml_is_a_message(repo, tmp_path):
+    other = tmp_path / "tagged.yaml"
+    other.write_text("focus_countries: [RS]\nx: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
+    result = tomas(repo, "validate", "--config", str(other), cwd=repo)
+    assert result.returncode == 2
+    assert "tagged.yaml, line 2: not valid YAML" in result.stderr
+    assert "Traceback" not in result.stderr

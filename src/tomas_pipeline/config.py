@@ -18,9 +18,13 @@ DEFAULT = Path("config/config.yaml")
 
 
 class ConfigError(TomasError):
-    """A config file that cannot be read as YAML at all."""
+    """A config file that cannot be read at all."""
 
     exit_code = 2
+
+
+class ConfigSyntaxError(ConfigError, yaml.YAMLError):
+    """Not YAML that safe_load accepts (a python tag, a bad indent); still a YAMLError to callers."""
 
 
 def load_config(path: Path | str = DEFAULT, schema: Path | str | None = None) -> dict:
@@ -35,7 +39,7 @@ def load_config(path: Path | str = DEFAULT, schema: Path | str | None = None) ->
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+        raise ConfigSyntaxError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
     schema_path = Path(schema) if schema else path.parent.parent / SCHEMA
     with open(schema_path, encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
