@@ -75,7 +75,7 @@ def test_build_passes_options_to_snakemake(repo):
 
 def test_other_commands_still_refuse_unknown_options(repo):
     result = tomas(repo, "validate", "-n", cwd=repo)
-    assert result.returncode == 2 and "unrecognized arguments: -n" in result.stderr
+    assert result.returncode == 2 and "tomas validate: error: unrecognized arguments: -n" in result.stderr
 
 
 @pytest.mark.parametrize("command", [c for c in cli.build_parser()._subparsers._group_actions[0].choices

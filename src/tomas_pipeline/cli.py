@@ -146,8 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help: str, **kwargs) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help, description=help, epilog=_EXAMPLES.get(name), parents=[common],
+        made = sub.add_parser(name, help=help, description=help, epilog=_EXAMPLES.get(name), parents=[common],
                               formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False, **kwargs)
+        made.set_defaults(own_parser=made)  # so a refused option is shown with this command's usage
+        return made
 
     country = command("country", "look a country name up in the register")
     country.add_argument("name", nargs="+", help="a name as a source writes it, e.g. FYROM or Србија")
@@ -189,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         args.snakemake_args = unknown  # Snakemake's own options and targets
     elif unknown:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        getattr(args, "own_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.func(args) or 0)
     except TomasError as exc:
