@@ -9,35 +9,58 @@ import sys
 from pathlib import Path
 
 from tomas_pipeline import __version__
-from tomas_pipeline.errors import TomasInputError, TomasInputErrors
+from tomas_pipeline.errors import TomasError
+from tomas_pipeline.project import CONFIG, find_project, shown
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return find_project(getattr(args, "project", None))
+
+
+def _config(args: argparse.Namespace, root: Path) -> tuple[Path, dict]:
+    """The config file (a given --config is relative to the current folder,
+    the default to the project) and its checked contents."""
+    from tomas_pipeline.config import SCHEMA, load_config
+
+    path = shown(args.config) if getattr(args, "config", None) else shown(root / CONFIG)
+    return path, load_config(path, root / SCHEMA)
 
 
 def _cmd_country(args: argparse.Namespace) -> int:
     from tomas_pipeline.countries import cli_country
 
-    return cli_country(" ".join(args.name), Path(args.raw))
+    if args.raw is not None:
+        raw = Path(args.raw)
+    else:
+        root = _root(args)
+        raw = shown(root / _config(args, root)[1]["paths"]["raw"])
+    return cli_country(" ".join(args.name), raw)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from tomas_pipeline.config import load_config
+    from tomas_pipeline.buildinfo import build_info
+    from tomas_pipeline.config import relocate
+    from tomas_pipeline.errors import TomasInputErrors
     from tomas_pipeline.normalise import validate_all
 
-    from tomas_pipeline.buildinfo import build_info
-
-    config = load_config(args.config)
+    root = _root(args)
+    path, config = _config(args, root)
+    raw = shown(root / config["paths"]["raw"])
     # The same build date the pipeline checks against, so the two always agree.
-    day = dt.date.fromisoformat(build_info(".", config["paths"]["raw"]).date)
-    counts = validate_all(config["paths"]["raw"], config["focus_countries"], config["comparison_countries"],
-                          build_date=day)
+    day = dt.date.fromisoformat(build_info(root, raw).date)
+    try:
+        counts = validate_all(raw, config["focus_countries"], config["comparison_countries"], build_date=day)
+    except TomasInputErrors as exc:
+        raise relocate(exc, path, config) from None
     for name, n in counts.items():
         print(f"{name:16} {n:5d} rows")
     return 0
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    """Run the whole pipeline (the same as a bare `snakemake` in the repository)."""
+    """Run the whole pipeline (the same as a bare `snakemake` in the project)."""
     cmd = [sys.executable, "-m", "snakemake", *args.snakemake_args]
-    return subprocess.call(cmd)
+    return subprocess.call(cmd, cwd=_root(args))
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -51,7 +74,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
     from tomas_pipeline.release import ReleaseRefused, make_release
 
     try:
-        bundle, archive = make_release(args.repo)
+        bundle, archive = make_release(args.repo or _root(args))
     except ReleaseRefused as exc:
         print(f"tomas release: refused: {exc}", file=sys.stderr)
         return 1
@@ -67,7 +90,7 @@ def _cmd_verify_release(args: argparse.Namespace) -> int:
     from tomas_pipeline.release import ReleaseRefused, verify_release
 
     try:
-        problems = verify_release(args.repo, args.version, scratch=args.scratch)
+        problems = verify_release(args.repo or _root(args), args.version, scratch=args.scratch)
     except ReleaseRefused as exc:
         print(f"tomas verify-release: cannot verify: {exc}", file=sys.stderr)
         return 1
@@ -84,37 +107,75 @@ def _cmd_verify_release(args: argparse.Namespace) -> int:
     return 0
 
 
+_EXAMPLES = {
+    "country": """examples:
+  tomas country Serbia
+  tomas country FYROM
+  tomas country Србија --raw data/raw""",
+    "validate": """examples:
+  tomas validate
+  tomas validate --config config/other.yaml""",
+    "build": """Options tomas does not know are passed on to Snakemake (see `snakemake --help`);
+Snakemake runs in the project folder, so paths given to it are relative to that.
+
+examples:
+  tomas build
+  tomas build -n
+  tomas build --cores 1 --forceall""",
+    "release": """examples:
+  tomas release
+  tomas release --repo ~/src/tomas""",
+    "verify-release": """examples:
+  tomas verify-release 0.1.0
+  tomas verify-release 0.1.0 --scratch /tmp/tomas-check""",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tomas", description="TOMAS toolkit: the advocacy paper rebuilt from data.")
+    parser = argparse.ArgumentParser(prog="tomas", description="TOMAS toolkit: the advocacy paper rebuilt from data.",
+                                     epilog="examples:\n  tomas validate\n  tomas build -n\n  tomas country Serbia\n"
+                                            "  tomas render -h",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"tomas {__version__}")
+    project_help = "the project folder (default: the nearest folder at or above this one with a Snakefile and " \
+                   f"{CONFIG})"
+    parser.add_argument("--project", metavar="DIR", default=None, help=project_help)
+    # The same option after the command; SUPPRESS keeps a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help=project_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    country = sub.add_parser("country", help="look a country name up in the register")
+    def command(name: str, help: str, **kwargs) -> argparse.ArgumentParser:
+        made = sub.add_parser(name, help=help, description=help, epilog=_EXAMPLES.get(name), parents=[common],
+                              formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False, **kwargs)
+        made.set_defaults(own_parser=made)  # so a refused option is shown with this command's usage
+        return made
+
+    country = command("country", "look a country name up in the register")
     country.add_argument("name", nargs="+", help="a name as a source writes it, e.g. FYROM or Србија")
-    country.add_argument("--raw", default="data/raw", help="folder with the register tables")
+    country.add_argument("--raw", default=None, help="folder with the register tables (default: the config's paths.raw)")
     country.set_defaults(func=_cmd_country)
 
-    validate = sub.add_parser("validate", help="check every raw table without writing anything")
-    validate.add_argument("--config", default="config/config.yaml")
+    validate = command("validate", "check every raw table without writing anything")
+    validate.add_argument("--config", default=None, help=f"the config file (default: the project's {CONFIG})")
     validate.set_defaults(func=_cmd_validate)
 
-    build = sub.add_parser("build", help="run the whole pipeline with Snakemake")
-    build.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake")
-    build.set_defaults(func=_cmd_build)
+    build = command("build", "run the whole pipeline with Snakemake")
+    build.set_defaults(func=_cmd_build, snakemake_args=[])
 
     render = sub.add_parser("render", add_help=False,
                             help="render a Quarto project (real Quarto or the built-in engine); see `tomas render -h`")
     render.add_argument("render_args", nargs=argparse.REMAINDER, help="PROJECT [--to html,pdf,docx] [--engine …] [-M k=v]")
     render.set_defaults(func=_cmd_render)
 
-    release = sub.add_parser("release", help="build and bundle this version for citing (clean tree, new version)")
-    release.add_argument("--repo", default=".", help="the repository to release from")
+    release = command("release", "build and bundle this version for citing (clean tree, new version)")
+    release.add_argument("--repo", default=None, help="the repository to release from (default: the project)")
     release.set_defaults(func=_cmd_release)
 
-    verify = sub.add_parser("verify-release",
-                            help="rebuild a recorded release from its commit and check every file's SHA-256")
+    verify = command("verify-release", "rebuild a recorded release from its commit and check every file's SHA-256")
     verify.add_argument("version", help="a version recorded in releases/, e.g. 0.1.0")
-    verify.add_argument("--repo", default=".", help="the repository holding releases/ and the release commit")
+    verify.add_argument("--repo", default=None,
+                        help="the repository holding releases/ and the release commit (default: the project)")
     verify.add_argument("--scratch", default=None, help="folder for the clone (kept); default: a temporary one")
     verify.set_defaults(func=_cmd_verify_release)
     return parser
@@ -125,12 +186,18 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["render"]:
         # Everything after `render` belongs to the engine's own parser, -h included.
         return _cmd_render(argparse.Namespace(render_args=argv[1:]))
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "build":
+        args.snakemake_args = unknown  # Snakemake's own options and targets
+    elif unknown:
+        getattr(args, "own_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.func(args) or 0)
-    except (TomasInputError, TomasInputErrors) as exc:
+    except TomasError as exc:
+        # A problem the user can fix: its message, no traceback. Anything else is a bug and keeps one.
         print(f"tomas: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
 
 
 if __name__ == "__main__":

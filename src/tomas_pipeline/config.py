@@ -11,15 +11,35 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from tomas_pipeline.errors import TomasInputError
+from tomas_pipeline.errors import TomasError, TomasInputError, TomasInputErrors
 
 SCHEMA = Path("workflow/schemas/config.schema.yaml")
+DEFAULT = Path("config/config.yaml")
 
 
-def load_config(path: Path | str = "config/config.yaml", schema: Path | str | None = None) -> dict:
+class ConfigError(TomasError):
+    """A config file that cannot be read at all."""
+
+    exit_code = 2
+
+
+class ConfigSyntaxError(ConfigError, yaml.YAMLError):
+    """Not YAML that safe_load accepts (a python tag, a bad indent); still a YAMLError to callers."""
+
+
+def load_config(path: Path | str = DEFAULT, schema: Path | str | None = None) -> dict:
+    """The config as checked against the schema (default: the one of the project
+    two levels above the file); errors name `path` as given."""
     path = Path(path)
-    with open(path, encoding="utf-8") as handle:
-        config = yaml.safe_load(handle)  # safe_load: a config file cannot run code
+    try:
+        with open(path, encoding="utf-8") as handle:
+            config = yaml.safe_load(handle)  # safe_load: a config file cannot run code
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise ConfigSyntaxError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
     schema_path = Path(schema) if schema else path.parent.parent / SCHEMA
     with open(schema_path, encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
@@ -55,3 +75,22 @@ def line_of(path: Path | str, keys: list) -> int | None:
         else:
             break
     return line
+
+
+def relocate(exc: TomasInputErrors, path: Path | str, config: dict) -> TomasInputErrors:
+    """Point the errors about country settings at the config file actually read.
+
+    The normalisers name the default config file (they are not told which one
+    was loaded); a check run on another file must name that one, with its lines.
+    """
+    path = Path(path)
+    fixed = []
+    for error in exc.errors:
+        if Path(error.file) == DEFAULT and error.column in config:
+            values = config[error.column]
+            keys = [error.column]
+            if isinstance(values, list) and error.value in values:
+                keys.append(values.index(error.value))
+            error = TomasInputError(path, line_of(path, keys), error.column, error.value, error.expected)
+        fixed.append(error)
+    return TomasInputErrors(fixed)

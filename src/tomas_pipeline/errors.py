@@ -1,6 +1,17 @@
-"""Errors that point a researcher at the exact cell to fix."""
+"""Errors that point a researcher at the exact cell to fix.
+
+Every error a user should see derives from `TomasError`: `tomas` prints its
+message and exits with its `exit_code`, no traceback. Anything else escaping
+the command line is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
+
+
+class TomasError(Exception):
+    """A problem the user can fix; the message says what and where."""
+
+    exit_code = 1
 
 
 def spreadsheet_row(index: object) -> int | None:
@@ -11,13 +22,15 @@ def spreadsheet_row(index: object) -> int | None:
         return None
 
 
-class TomasInputError(ValueError):
+class TomasInputError(TomasError, ValueError):
     """A problem in an input file, located to file, row and column.
 
     ``row`` is the 1-based line number in the file as a spreadsheet shows it
     (the header is line 1, the first data row line 2), so that a user can jump
     straight to it.
     """
+
+    exit_code = 2
 
     def __init__(
         self,
@@ -46,8 +59,10 @@ class TomasInputError(ValueError):
         return f"{where}: got {self.value!r}; expected {self.expected}"
 
 
-class TomasInputErrors(ValueError):
+class TomasInputErrors(TomasError, ValueError):
     """Several input errors reported together, so one run shows them all."""
+
+    exit_code = 2
 
     def __init__(self, errors: list[TomasInputError]) -> None:
         self.errors = list(errors)
@@ -58,7 +73,7 @@ class TomasInputErrors(ValueError):
         return type(self), (self.errors,)
 
 
-class ParseError(ValueError):
+class ParseError(TomasError, ValueError):
     """A value that a parser could not read; the caller adds file/row/column."""
 
     def __init__(self, value: object, expected: str) -> None:

@@ -34,6 +34,7 @@ from packaging.version import InvalidVersion, Version
 
 from tomas_pipeline import __version__
 from tomas_pipeline.buildinfo import RELEASE_ENV, commit
+from tomas_pipeline.errors import TomasError
 from tomas_pipeline.changes import COLUMNS as CHANGE_COLUMNS
 from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
 from tomas_pipeline.datapackage import build_descriptor
@@ -46,7 +47,7 @@ MANIFEST = "SHA256SUMS"
 _ZIP_EPOCH_MIN = (1980, 1, 1, 0, 0, 0)
 
 
-class ReleaseRefused(Exception):
+class ReleaseRefused(TomasError):
     """The release cannot go ahead; the message says why and what to do."""
 
 

@@ -28,6 +28,8 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
+from tomas_pipeline.errors import TomasError
+
 MARKER_CLASSES = ("quote", "law-title")
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -51,7 +53,7 @@ class Finding:
         return f'{self.file}:{self.line}: deprecated term "{self.term}" in the report\'s own prose: {self.text.strip()}'
 
 
-class TerminologyError(Exception):
+class TerminologyError(TomasError):
     """The report's prose uses deprecated terms; ``findings`` lists each."""
 
     def __init__(self, findings: Sequence[Finding]):

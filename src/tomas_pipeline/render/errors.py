@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tomas_pipeline.errors import TomasError
 
-class RenderError(RuntimeError):
+
+class RenderError(TomasError, RuntimeError):
     """A render failed; the message names the file, cell or reference to fix."""
