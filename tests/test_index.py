@@ -98,8 +98,18 @@ def test_the_shipped_method_puts_every_scored_indicator_in_one_pillar():
 def test_an_indicator_left_out_of_every_pillar_is_an_error():
     method = _method()
     _pillar(method, "data")["indicators"].remove("inhope_hotline")
+    del method["index"]["family_pillars"]["institutions"]
     with pytest.raises(TomasInputError, match="every scored indicator"):
         composite.index_spec(method)
+
+
+def test_an_unlisted_indicator_joins_its_familys_pillar():
+    method = _method()
+    _pillar(method, "data")["indicators"].remove("inhope_hotline")
+    spec = composite.index_spec(method)
+    assert "inhope_hotline" in _pillar({"index": spec}, "institutions")["indicators"]
+    # The method itself is left as it was.
+    assert "inhope_hotline" not in _pillar(method, "institutions")["indicators"]
 
 
 def test_the_schema_rejects_an_unknown_aggregation(tmp_path):

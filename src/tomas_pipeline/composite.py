@@ -15,6 +15,7 @@ Which indicators count depends on the missing-data rule (see MISSING_RULES).
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +57,20 @@ def index_spec(method: dict, path: Path | str = "config/indicators.yaml") -> dic
     ids = [p["id"] for p in spec["pillars"]]
     if len(set(ids)) != len(ids):
         raise TomasInputError(path, None, "index.pillars", ids, "each pillar once")
-    left = [i for i in scored if i not in seen]
+    spec = copy.deepcopy(spec)
+    pillars = {p["id"]: p for p in spec["pillars"]}
+    family_of = {i["id"]: i["family"] for i in method["indicators"]}
+    defaults = spec.get("family_pillars", {})
+    left = []
+    for ind in (i for i in scored if i not in seen):
+        target = pillars.get(defaults.get(family_of[ind], ""))
+        if target is None:
+            left.append(ind)
+        else:
+            target["indicators"].append(ind)
     if left:
-        raise TomasInputError(path, None, "index.pillars", left, "every scored indicator in a pillar")
+        raise TomasInputError(path, None, "index.pillars", left,
+                              "every scored indicator in a pillar (listed, or through family_pillars)")
     return spec
 
 
