@@ -80,7 +80,8 @@ def weights_table(weights: pd.DataFrame) -> str:
                            "iw": "Weight within the pillar"})
 
 
-_KINDS = {"missing_rule": "with missing data {}", "aggregation": "with the {} mean", "drop_pillar": "without the {} pillar"}
+_KINDS = {"missing_rule": "with missing data {}", "aggregation": "with the {} mean",
+          "drop_pillar": "without the {} pillar"}
 
 
 def _scenario_words(code: str) -> str:
