@@ -314,3 +314,25 @@ def test_robustness_sentences_and_pillar_table(tmp_path, monkeypatch):
         assert stated == shown.rstrip(".")
     finally:
         data._load.cache_clear()
+
+
+def test_the_index_tables_ship_described_in_the_data_package(tmp_path):
+    import json
+
+    from frictionless import validate
+
+    from tomas_pipeline.datapackage import build_descriptor
+
+    out = _run_step(tmp_path, _method(), "pkg")
+    folder = tmp_path / "bundle"
+    (folder / "data").mkdir(parents=True)
+    for path in [*out.values(), tmp_path / "pkg" / "countries.csv"]:
+        shutil.copy(path, folder / "data" / Path(path).name)
+    package = build_descriptor(folder, "data", "9.9.9", 0)
+    resources = {r["name"]: r for r in package["resources"]}
+    for name in out:
+        assert resources[name]["description"], name
+        undescribed = [f["name"] for f in resources[name]["schema"]["fields"] if not f.get("description")]
+        assert not undescribed, (name, undescribed)
+    (folder / "datapackage.json").write_text(json.dumps(package))
+    assert validate(str(folder / "datapackage.json")).valid
