@@ -192,6 +192,60 @@ TABLES: dict[str, dict] = {
         "primaryKey": ["country_iso2", "indicator"],
         "fields": {"score": "The indicator's score."},
     },
+    "index": {
+        "title": "Composite index",
+        "description": "Per comparison country, each pillar's score and the index under the chosen method "
+                       "(config/indicators.yaml, block index), with coverage and rank.",
+        "primaryKey": ["country_iso2", "component"],
+        "fields": {"component": "A pillar id, or index for the total.", "label": "Readable name of the component.",
+                   "weight": "Pillar weight, scaled so the pillar weights sum to 1 (1 for the index row).",
+                   "score": "Score from 0 to 1; empty when no indicator of the component counts.",
+                   "indicators_scored": "Indicators of the component with a score from a source.",
+                   "indicators_applicable": "Indicators of the component that apply to the country.",
+                   "coverage": "indicators_scored / indicators_applicable.",
+                   "complete": "Index row: True when coverage reaches the method's minimum, so the country is "
+                               "ranked.",
+                   "rank": "Index row: rank among the complete countries (1 = highest score); empty otherwise.",
+                   "aggregation": "arithmetic or geometric mean of the pillar scores.",
+                   "missing_rule": "How a missing score counts: excluded_and_reweighted, scored_as_not_met or "
+                                   "imputed_from_region."},
+    },
+    "index_weights": {
+        "title": "Composite index: pillars and weights",
+        "description": "The method of the index as a table: each scored indicator's pillar, its weight within "
+                       "the pillar and the pillar's weight, both scaled to sum to 1.",
+        "primaryKey": ["indicator"],
+        "fields": {"pillar": "Pillar id.", "pillar_label": "Pillar name.", "pillar_weight": "Weight of the pillar.",
+                   "indicator_label": "Indicator name.", "indicator_weight": "Weight within the pillar."},
+    },
+    "index_sensitivity": {
+        "title": "Composite index under other choices",
+        "description": "Each country's index and rank under every missing-data rule, both aggregations and "
+                       "with each pillar left out.",
+        "primaryKey": ["scenario_kind", "scenario", "country_iso2"],
+        "fields": {"scenario_kind": "chosen, missing_rule, aggregation or drop_pillar.",
+                   "scenario": "The rule, aggregation or pillar left out.",
+                   "complete": "True when the country is ranked.",
+                   "rank": "Rank among the complete countries under this scenario (1 = highest); empty otherwise."},
+    },
+    "index_stability": {
+        "title": "Composite index: rank stability under random weights",
+        "description": "Per country, the rank under the chosen weights and its distribution over Dirichlet draws "
+                       "of the weights (seeded, so reproducible), with a verdict on robustness.",
+        "primaryKey": ["country_iso2"],
+        "fields": {"complete": "True when the country is ranked.",
+                   "rank": "Rank under the chosen method (1 = highest score); empty when not ranked.",
+                   "rank_median": "Median rank over the draws.", "rank_p05": "5th percentile of the rank.",
+                   "rank_p95": "95th percentile of the rank.", "share_first": "Share of draws ranking it first.",
+                   "share_last": "Share of draws ranking it last.",
+                   "score_p05": "5th percentile of the index.", "score_median": "Median index.",
+                   "score_p95": "95th percentile of the index.",
+                   "scenario_rank_min": "Best rank under the alternatives of index_sensitivity.csv.",
+                   "scenario_rank_max": "Worst rank under those alternatives.",
+                   "scenarios_moving_rank": "The alternatives that change its rank, as kind:scenario.",
+                   "draws": "Number of weight draws.",
+                   "verdict": "robust, sensitive to weights, sensitive to method choices, both, or not ranked."},
+    },
     "changes": {
         "title": "Changes since the previous release",
         "description": "What changed in the findings since the previous release, one sentence each.",

@@ -64,6 +64,7 @@ FIGURE_SOURCES = {
     "ncmec_reports": "NCMEC 'CyberTipline Reports by Country' as recorded in data/processed/statistics.csv; see the provenance note",
     "sextortion_trend": "NCMEC CyberTipline reports and the TOMAS paper; see the provenance note",
     "regional_spread": "penalty sources of each country's row; see the provenance note",
+    "index_ranks": "TOMAS composite index (data/processed/index.csv, index_stability.csv), method in config/indicators.yaml",
 }
 
 
@@ -570,3 +571,60 @@ def regional_spread(alignment: pd.DataFrame, uniformity: pd.DataFrame, offences:
     alt = ("Dot chart of each country's maximum penalty per offence. " + "; ".join(described) + "."
            if described else "Dot chart with no maximum penalty on record for any country.")
     return FigureSpec(fig, alt, title)
+
+
+# --- Composite index: ranks with their intervals ------------------------------------------
+
+
+def index_ranks(index: pd.DataFrame, stability: pd.DataFrame, countries: pd.DataFrame,
+                source_text: str) -> FigureSpec:
+    """Each ranked country's rank (dot), median rank over the weight draws (diamond) and 5-95%
+    interval (bar); a country with too little data is listed, marked, and never placed on the axis."""
+    names = _names(countries)
+    shown = [iso for iso in _shown(countries) if iso in set(stability["country_iso2"])]
+    totals = index[index["component"] == "index"].set_index("country_iso2")
+    rows = stability.set_index("country_iso2")
+    fig = new_figure(7.0, 1.6 + 0.45 * max(len(shown), 1))
+    ax = fig.add_subplot()
+    title = "Composite index: rank per country and its 5-95% interval"
+    ax.set_title(title, loc="left")
+    ranked = [iso for iso in shown if pd.notna(rows.at[iso, "rank"])]
+    n_ranked = len(ranked)
+    right = max(n_ranked, 1) + 0.5
+    described, unranked = [], []
+    for y, iso in enumerate(shown):
+        row = rows.loc[iso]
+        name = names.get(iso, iso)
+        if pd.isna(row["rank"]):
+            n, of = int(totals.at[iso, "indicators_scored"]), int(totals.at[iso, "indicators_applicable"])
+            ax.text(0.6, y, f"not ranked: data for {n} of {of} indicators (fewer than half)", va="center",
+                    fontsize=7.5, color="#444444", style="italic")
+            unranked.append(f"{name} ({n} of {of} indicators)")
+            continue
+        lo, hi, med, rank = (int(row[c]) for c in ("rank_p05", "rank_p95", "rank_median", "rank"))
+        ax.plot([lo, hi], [y, y], color=OKABE_ITO["blue"], linewidth=3, solid_capstyle="round", zorder=2)
+        ax.plot(rank, y, marker="o", color=OKABE_ITO["blue"], markersize=10, linestyle="none", zorder=3)
+        ax.plot(med, y, marker="D", markerfacecolor="white", markeredgecolor=OKABE_ITO["vermillion"],
+                markersize=5, linestyle="none", zorder=4)
+        described.append(f"{name}: rank {rank}, median {med}, interval {lo} to {hi}, first in "
+                         f"{float(row['share_first']):.0%} of draws, last in {float(row['share_last']):.0%}")
+    ax.set_yticks(range(len(shown)), [names.get(i, i) + ("" if i in ranked else " *") for i in shown])
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    ax.set_xlim(0.5, right)
+    ax.set_xticks(range(1, n_ranked + 1))
+    ax.set_xlabel("Rank among the countries with enough data (1 = highest index score)")
+    ax.set_ylabel("Country (* = not ranked)")
+    ax.grid(axis="y", visible=False)
+    handles = [Line2D([], [], color=OKABE_ITO["blue"], marker="o", linestyle="none", label="rank, chosen weights"),
+               Line2D([], [], color=OKABE_ITO["vermillion"], marker="D", markerfacecolor="white", linestyle="none",
+                      label="median rank, random weights"),
+               Line2D([], [], color=OKABE_ITO["blue"], linewidth=3, label="5-95% interval over random weights")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False,
+              fontsize=8)
+    add_source_line(fig, source_text)
+    draws = int(stability["draws"].iloc[0]) if len(stability) else 0
+    alt = (f"Dot and interval chart of the composite index ranks over {draws} random weightings. "
+           + ("; ".join(described) + ". " if described else "No country has enough data to be ranked. ")
+           + ("Not ranked: " + ", ".join(unranked) + "." if unranked else ""))
+    return FigureSpec(fig, alt.strip(), title)
+

@@ -123,6 +123,23 @@ def recommendation_tracker(score_table: str, recommendations: str, countries: st
         lg.info("recommendation tracker: %s", frame["status"].value_counts().to_dict())
 
 
+def composite_index(score_table: str, countries: str, method: str, outputs: dict[str, str], log_path: str) -> None:
+    """The composite index and its sensitivity tables (method: the index block of the method file)."""
+    from tomas_pipeline.composite import composite
+    from tomas_pipeline.metrics import load_method
+    from tomas_pipeline.provenance import split_source_ids, write_provenance
+
+    with logged(log_path) as lg:
+        scores = read_processed(score_table)
+        tables = composite(scores, load_method(method), read_processed(countries))
+        for name, frame in tables.items():
+            write_csv(frame, outputs[name])
+            write_provenance(outputs[name], [score_table, countries, method], f"tomas_pipeline.composite.{name}",
+                             split_source_ids(scores["source_ids"]))
+        ranked = tables["index"].query("component == 'index'")["rank"].notna().sum()
+        lg.info("index: %d countries ranked of %d", ranked, len(tables["index_stability"]))
+
+
 def figure(name: str, inputs: dict[str, str], stem: str, log_path: str, method: str | None = None) -> None:
     """Draw one comparison figure from processed tables and write it with alt text and provenance.
 
@@ -170,6 +187,9 @@ def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None
         spec = figures.regional_spread(tables["penalty_alignment"], tables["uniformity"], tables["offences"],
                                        tables["countries"], source)
         used = tables["uniformity"]["source_ids"]
+    elif name == "index_ranks":
+        spec = figures.index_ranks(tables["index"], tables["index_stability"], tables["countries"], source)
+        used = tables["index"]["source_ids"]
     else:
         raise ValueError(f"unknown figure {name!r}")
     written = figures.save_figure(spec, stem)

@@ -9,6 +9,7 @@ FIGURE_INPUTS = {
     "sextortion_trend": {"statistics": "statistics"},
     "regional_spread": {"penalty_alignment": "penalty_alignment", "uniformity": "uniformity",
                         "offences": "offences", "countries": "countries"},
+    "index_ranks": {"index": "index", "index_stability": "index_stability", "countries": "countries"},
 }
 # Figures whose labels come from the method file.
 FIGURE_METHOD = {"scorecard_heatmap"}

@@ -79,3 +79,27 @@ rule recommendation_tracker:
     run:
         steps.recommendation_tracker(input.scorecard, RECOMMENDATIONS, input.countries, METHOD, output.table,
                                      log[0])
+
+
+# The composite index over the scorecard and its sensitivity analysis (the index
+# block of the method file; tomas_pipeline.composite).
+INDEX_TABLES = ("index", "index_weights", "index_sensitivity", "index_stability")
+
+
+rule composite_index:
+    input:
+        scorecard=f"{PROCESSED}/scorecard.csv",
+        countries=f"{PROCESSED}/countries.csv",
+        method=METHOD_FILES,
+        code=[*CODE["metrics"], f"{PKG}/composite.py"],
+    output:
+        tables=[f"{PROCESSED}/{name}.csv" for name in INDEX_TABLES],
+        provenance=[f"{PROCESSED}/{name}.provenance.json" for name in INDEX_TABLES],
+    log:
+        f"{LOGS}/metrics/composite_index.log",
+    run:
+        steps.composite_index(input.scorecard, input.countries, METHOD, dict(zip(INDEX_TABLES, output.tables)),
+                              log[0])
+
+
+METRIC_TABLES += [f"{PROCESSED}/{name}.csv" for name in INDEX_TABLES]
