@@ -25,7 +25,7 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-@pytest.mark.parametrize("countries", [6, 120])  # 120: past the register, so made-up countries are added
+@pytest.mark.parametrize("countries", [6, 253])  # 253: past the register (250), so made-up countries are added
 def test_generated_raw_data_validates(tmp_path, countries):
     raw = tmp_path / "raw"
     codes = _generator().generate(ROOT / "data" / "raw", raw, countries, seed=1)
