@@ -64,6 +64,7 @@ _TRANSLIT = str.maketrans({**_CYRILLIC, **_LATIN})
 _DROP = {"the", "and", "i", "dhe"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names recur in every table and every load
 def normalise_key(name: str) -> str:
     """The form names are compared in: see the module docstring and the README.
 
@@ -382,7 +383,8 @@ def _merge_countries(overrides: pd.DataFrame, path: Path, errors: list[TomasInpu
     `source_id` and `note` (its codes and `iso_name` may only repeat ISO's); a
     row with any other code adds a country, which must be user-assigned (Kosovo).
     """
-    iso = iso_countries().set_index("iso2", drop=False)
+    merged = {row["iso2"]: row for row in iso_countries().to_dict("records")}
+    iso = {code: dict(row) for code, row in merged.items()}  # ISO's own values, for the checks
     rules = {
         "iso2": (r"[A-Z]{2}", "two capital letters (ISO 3166-1 alpha-2)"),
         "iso3": (r"[A-Z]{3}", "three capital letters (ISO 3166-1 alpha-3)"),
@@ -391,11 +393,10 @@ def _merge_countries(overrides: pd.DataFrame, path: Path, errors: list[TomasInpu
         "source_id": (_SOURCE_ID.pattern, "a source_id from sources.csv"),
         "name": (r".+", "the English short name"),
     }
-    merged = {code: dict(row) for code, row in iso.iterrows()}
     where: dict[str, int] = {}  # iso2 -> index of its countries.csv row, to name the cell of a clash
     for index, row in overrides.iterrows():
         code = row["iso2"]
-        known = code in iso.index
+        known = code in iso
         for column, (pattern, expected) in rules.items():
             value = row[column]
             if known and column in ("iso3", "numeric", "name") and value == "":
@@ -409,11 +410,12 @@ def _merge_countries(overrides: pd.DataFrame, path: Path, errors: list[TomasInpu
             continue
         if known:
             for column in ("iso3", "numeric", "iso_name"):
-                if row[column] and row[column] != iso.at[code, column]:
-                    _bad(errors, path, index, column, row[column], f"ISO's {iso.at[code, column]} (or empty)")
+                if row[column] and row[column] != iso[code][column]:
+                    _bad(errors, path, index, column, row[column], f"ISO's {iso[code][column]} (or empty)")
             if row["user_assigned"] != "no":
                 _bad(errors, path, index, "user_assigned", row["user_assigned"], "no: the code is ISO's")
-            merged[code].update({k: row[k] for k in ("name", "official_name", "source_id", "note") if row[k]})
+            filled = {k: row.get(k, "") for k in ("name", "official_name", "source_id", "note")}
+            merged[code].update({k: v for k, v in filled.items() if v})
         elif not _user_assigned_code(code):
             _bad(errors, path, index, "iso2", code,
                  "an ISO 3166-1 code or a user-assigned one (AA, QM-QZ, XA-XZ, ZZ)")
@@ -441,7 +443,8 @@ def _check_predecessors(frame: pd.DataFrame, known: set[str], path: Path,
         if not row["predecessor"]:
             _bad(errors, path, index, "predecessor", "", "the predecessor state's name")
         if row["successor_iso2"] not in known:
-            _bad(errors, path, index, "successor_iso2", row["successor_iso2"], "an iso2 from countries.csv")
+            _bad(errors, path, index, "successor_iso2", row["successor_iso2"],
+                 "an iso2 of the register (ISO 3166-1 or countries.csv)")
         if row["relation"] not in ("continuator", "successor"):
             _bad(errors, path, index, "relation", row["relation"], "continuator or successor")
         if not _SOURCE_ID.fullmatch(row["source_id"]):
