@@ -6,6 +6,7 @@ import csv
 import importlib.util
 from pathlib import Path
 
+import pycountry
 import pytest
 
 from tomas_pipeline.normalise import validate_all
@@ -18,6 +19,10 @@ def _generator():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def pycountry_codes() -> set[str]:
+    return {c.alpha_2 for c in pycountry.countries}
 
 
 def _rows(path: Path) -> list[dict]:
@@ -33,6 +38,10 @@ def test_generated_raw_data_validates(tmp_path, countries):
     assert codes[:3] == ["RS", "AL", "MK"]
     counts = validate_all(raw, ["RS", "AL", "MK"], codes)
     assert counts["countries"] >= countries
+    # Made-up countries only past the register's 250 (ISO 3166-1 and Kosovo), all with user-assigned codes.
+    made_up = [r for r in _rows(raw / "countries.csv") if r["source_id"] == "bench_register"]
+    assert len(made_up) == max(0, countries - 250)
+    assert all(r["user_assigned"] == "yes" and r["iso2"] not in pycountry_codes() for r in made_up)
     penalties = {r["country"] for r in _rows(raw / "penalties.csv")}
     assert len(penalties) >= countries  # every country has rows (under one or more spellings)
 
