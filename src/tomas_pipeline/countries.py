@@ -262,10 +262,11 @@ class Register:
 
         The score is the mean of three rapidfuzz measures: edit distance (typos:
         "Albnia"), Jaro-Winkler (a short input that starts a name: "Srb") and
-        token sets (a word of a longer name: "Bosnia")."""
+        token sets (a word of a longer name: "Herzegovina")."""
         key = normalise_key(name) if isinstance(name, str) else ""
         if self._choice_labels is None:
             self._choice_labels = [sorted({self._label(t) for t in self._keys[k]}) for k in self._choices]
+
         def measure(scorer, scale: float = 1.0) -> np.ndarray:
             return process.cdist([key], self._choices, scorer=scorer, dtype=np.float64)[0] * scale
 
@@ -499,7 +500,7 @@ def _build_keys(countries: pd.DataFrame, overrides: pd.DataFrame, names: pd.Data
         keys.setdefault(key, set()).add(_Target("country", iso2))
     for name in predecessors["predecessor"].unique():
         keys.setdefault(normalise_key(name), set()).add(_Target("predecessor", name))
-    # Canonical names must not collide, or the register itself is ambiguous.
+    # Layer 1 as it stands: an alias may not take one of its keys from another state.
     base = {k: set(v) for k, v in keys.items()}
     known_iso2 = set(countries["iso2"])
     known_pred = set(predecessors["predecessor"])
