@@ -124,13 +124,15 @@ def generate(raw: Path | str, out: Path | str, countries: int, seed: int = 0) ->
     ]:
         if sid not in known:
             sources.append({"source_id": sid, "kind": kind, "author": "TOMAS benchmark generator", "title": title,
+                            "type": "official_text" if kind == "primary" else "",
                             "publisher": "", "year": str(rng.choice(YEARS)), "url": "https://example.org/bench",
                             "accessed": "2025-01-01", "csl_type": "dataset", "container": "", "note": ""})
     _write(out / "sources.csv", sources, source_columns)
 
     opened = {r["instrument_id"]: parse_date(r["opened"]).year for r in _read(raw / "instruments.csv") if r["opened"]}
-    tables: dict[str, list[dict]] = {k: [] for k in ("treaty_actions", "penalties", "legal_features", "laws",
-                                                     "strategies", "institutions", "statistics")}
+    shutil.copyfile(raw / "source_kinds.csv", out / "source_kinds.csv")
+    tables: dict[str, list[dict]] = {k: [] for k in ("treaty_actions", "provisions", "penalties", "legal_features",
+                                                     "laws", "strategies", "institutions", "statistics")}
     # The six keep their real, cited rows (so the report's text still finds its facts);
     # every other country gets generated rows.
     for table, rows in tables.items():
@@ -155,10 +157,14 @@ def generate(raw: Path | str, out: Path | str, countries: int, seed: int = 0) ->
             low, high = rng.randrange(1, 4), rng.randrange(4, 12)
             text = rng.choice([f"{WORDS[low - 1]} to {WORDS[min(high, 8) - 1]} years", f"up to {high} years",
                                f"{low} to {high} years", "six months to five years", f"at least {low} years"])
-            tables["penalties"].append({"country": name(), "jurisdiction": "", "form": "basic", "offence": offence,
-                                        "code": "Criminal Code", "article": f"{180 + i}(1)", "penalty": text,
-                                        "term_used": "child sexual abuse material", "as_of": str(rng.choice(YEARS)),
-                                        "source_id": ids[0], "note": ""})
+            # One paragraph per offence: its provision version, and the offence mapped to it.
+            provision = f"bench_{iso.lower()}_cc_{180 + i}_1"
+            tables["provisions"].append({"provision": provision, "country": name(), "jurisdiction": "",
+                                         "code": "Criminal Code", "article": f"{180 + i}(1)", "form": "basic",
+                                         "penalty": text, "term_used": "child sexual abuse material",
+                                         "as_of": str(rng.choice(YEARS)), "amending_law": "", "quoted": "yes",
+                                         "source_id": ids[0], "note": ""})
+            tables["penalties"].append({"offence": offence, "provision": provision, "source_id": ids[0], "note": ""})
         for feature in FEATURES:
             tables["legal_features"].append({"country": name(), "feature": feature,
                                              "value": rng.choice(("yes", "no", "partial")), "article": "",

@@ -42,7 +42,7 @@ def test_generated_raw_data_validates(tmp_path, countries):
     made_up = [r for r in _rows(raw / "countries.csv") if r["source_id"] == "bench_register"]
     assert len(made_up) == max(0, countries - 250)
     assert all(r["user_assigned"] == "yes" and r["iso2"] not in pycountry_codes() for r in made_up)
-    penalties = {r["country"] for r in _rows(raw / "penalties.csv")}
+    penalties = {r["country"] for r in _rows(raw / "provisions.csv")}
     assert len(penalties) >= countries  # every country has rows (under one or more spellings)
 
 

@@ -296,3 +296,89 @@ def test_images_and_links_have_text_alternatives(driver, html_file):
           bad.push('empty link ' + a.getAttribute('href'));
       return bad;""")
     assert not problems, problems
+
+
+# ---------------------------------------------------------------- reading a long report
+
+def _deep_section(driver) -> str:
+    """The id of a section about two thirds down the page."""
+    return js(driver, """
+const ids = [...document.querySelectorAll('nav#TOC a[href^="#"]')].map(a => a.getAttribute('href').slice(1));
+return ids[Math.floor(ids.length * 2 / 3)];""")
+
+
+def test_contents_stay_in_view_and_mark_where_the_reader_is(driver, html_file):
+    open_page(driver, html_file, DESKTOP)
+    target = _deep_section(driver)
+    js(driver, "document.getElementById(arguments[0]).scrollIntoView()", target)
+    import time
+
+    time.sleep(0.5)  # the IntersectionObserver reports on the next frames
+    state = js(driver, """
+const toc = document.getElementById('TOC').getBoundingClientRect();
+const cur = document.querySelector('nav#TOC a[aria-current]');
+return {top: toc.top, bottom: toc.bottom, height: innerHeight, scrolled: scrollY,
+        current: cur && cur.getAttribute('href').slice(1)};""")
+    assert state["scrolled"] > 2000, state
+    assert 0 <= state["top"] < state["height"], f"the contents scrolled out of view: {state}"
+    assert state["current"] == target, state
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert driver.save_screenshot(str(ARTIFACTS / "contents-desktop.png"))
+
+
+def test_headings_have_anchors_to_link_to(driver, html_file):
+    open_page(driver, html_file, DESKTOP)
+    found = js(driver, """
+return [...document.querySelectorAll('h1[id], h2[id], h3[id]')].map(h =>
+  [h.id, (h.querySelector('a.anchor') || {}).hash || null]);""")
+    assert len(found) > 10
+    assert all(anchor == "#" + sid for sid, anchor in found), [f for f in found if f[1] != "#" + f[0]][:5]
+
+
+@pytest.mark.parametrize("kind", ["ref", "fig", "tbl"])
+def test_citations_and_cross_references_preview_on_hover(driver, html_file, kind):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, html_file, DESKTOP)
+    links = [a for a in driver.find_elements(By.CSS_SELECTOR, f'a[href^="#{kind}-"]')
+             if not js(driver, "return !!arguments[0].closest('nav#TOC')", a)]
+    assert links, f"no {kind} link in the report"
+    link = links[0]
+    js(driver, "arguments[0].scrollIntoView({block: 'center'})", link)
+    ActionChains(driver).move_to_element(link).perform()
+    tip = driver.find_element(By.CSS_SELECTOR, ".tomas-preview")
+    assert tip.is_displayed(), f"no preview for {link.get_attribute('href')}"
+    target = js(driver, "return document.getElementById(decodeURIComponent(arguments[0].hash.slice(1)))"
+                        ".textContent.replace(/\\s+/g, ' ').trim()", link)
+    assert tip.text and tip.text[:40].rstrip("…") in target
+    assert link.get_attribute("aria-describedby") == "tomas-preview"
+    ActionChains(driver).move_by_offset(0, 300).perform()
+    assert not tip.is_displayed()
+
+
+def test_on_a_phone_wide_tables_scroll_inside_their_box(driver, html_file):
+    open_page(driver, html_file, PHONE)
+    tables = js(driver, """
+return [...document.querySelectorAll('table')].map(t => ({wide: t.scrollWidth > t.clientWidth + 1,
+  overflow: getComputedStyle(t).overflowX, right: t.getBoundingClientRect().right}));""")
+    wide = [t for t in tables if t["wide"]]
+    assert wide, "no table is wider than a phone: the check would prove nothing"
+    assert all(t["overflow"] in ("auto", "scroll") for t in wide)
+    assert all(t["right"] <= PHONE + 1 for t in tables), "a table widens the page"
+
+
+def test_print_stylesheet(driver, html_file):
+    open_page(driver, html_file, DESKTOP)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        printed = js(driver, """
+const s = el => el && getComputedStyle(el);
+return {toc: s(document.getElementById('TOC')).display, table: s(document.querySelector('table')).display,
+        head: s(document.querySelector('thead')).display,
+        link: getComputedStyle(document.querySelector('a[href^="http"]'), '::after').content};""")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert printed["toc"] == "none" and printed["table"] == "table"
+    assert printed["head"] == "table-header-group", "header rows must repeat on each printed page"
+    assert "attr(href)" in printed["link"] or "http" in printed["link"], printed

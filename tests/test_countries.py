@@ -325,7 +325,7 @@ def test_resolve_column_uses_the_row_date(register):
     assert out["country_iso2"].tolist() == ["RS"]
 
 
-@pytest.mark.parametrize("name", ["treaty_actions.csv", "penalties.csv", "legal_features.csv", "laws.csv",
+@pytest.mark.parametrize("name", ["treaty_actions.csv", "provisions.csv", "legal_features.csv", "laws.csv",
                                   "strategies.csv", "institutions.csv"])
 def test_every_country_in_raw_tables_resolves(register, name):
     path = RAW / name

@@ -58,3 +58,9 @@ def test_the_kernel_is_started_on_ipc_and_its_sockets_are_removed(monkeypatch, t
     assert transports == ["ipc"]
     assert "42" in "".join(o.get("text", "") for o in result.cells[0])
     assert not list(tmp_path.glob("tomas-kernel-*"))
+    # The kernel is shut down and its client closed, not left for the garbage collector.
+    import gc
+
+    from jupyter_client.blocking.client import BlockingKernelClient
+
+    assert not [c for c in gc.get_objects() if isinstance(c, BlockingKernelClient) and c.channels_running]

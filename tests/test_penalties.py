@@ -129,7 +129,7 @@ def test_column_adds_fields_and_collects_errors():
     assert info.value.errors[0].expected == "a minimum not above the maximum"
 
 
-@pytest.mark.parametrize("name, column", [("penalties.csv", "penalty"), ("offences.csv", "directive_floor")])
+@pytest.mark.parametrize("name, column", [("provisions.csv", "penalty"), ("offences.csv", "directive_floor")])
 def test_every_penalty_in_raw_tables_parses(name, column):
     path = RAW / name
     if not path.exists():

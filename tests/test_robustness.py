@@ -81,11 +81,11 @@ CASES = {
         "data/raw/treaty_actions.csv", cell("budapest,ratification,20/6/2002,coe_chart_185_2004",
                                             "budapest,ratification,20/6/2000,coe_chart_185_2004"),
         "date", "20/6/2000", "on or after the signature this source gives (2001-11-23)"),
-    "penalty minimum above maximum": Case("data/raw/penalties.csv", cell(",3 to 10 years,", ",10 to 3 years,"),
+    "penalty minimum above maximum": Case("data/raw/provisions.csv", cell(",3 to 10 years,", ",10 to 3 years,"),
                                           "penalty", "10 to 3 years", "a minimum not above the maximum"),
-    "negative penalty": Case("data/raw/penalties.csv", cell(",3 to 10 years,", ",-3 to 10 years,"),
+    "negative penalty": Case("data/raw/provisions.csv", cell(",3 to 10 years,", ",-3 to 10 years,"),
                              "penalty", "-3 to 10 years", "positive numbers"),
-    "non-numeric penalty": Case("data/raw/penalties.csv", cell(",3 to 10 years,", ",several years,"),
+    "non-numeric penalty": Case("data/raw/provisions.csv", cell(",3 to 10 years,", ",several years,"),
                                 "penalty", "several years", "a penalty such as"),
     "missing required column": Case("data/raw/laws.csv", drop_column("covers_online"),
                                     "covers_online", "covers_online", "this required column in the header"),
@@ -159,15 +159,15 @@ def test_bad_input_stops_the_build_and_names_the_cell(repo, published, name):
 
 
 def test_file_that_is_not_utf8(repo, published):
-    path = repo / "data/raw/penalties.csv"
+    path = repo / "data/raw/provisions.csv"
     data = path.read_bytes()
     at = data.index("ë".encode("utf-8"))
     row = data[:at].count(b"\n") + 1
     column = "code"  # the first "ë" sits in the code's Albanian name
     assert b"Republik" in data[data.rfind(b"\n", 0, at):at]
-    result = _break_and_build(repo, "data/raw/penalties.csv", data.replace("ë".encode("utf-8"), b"\xeb"))
+    result = _break_and_build(repo, "data/raw/provisions.csv", data.replace("ë".encode("utf-8"), b"\xeb"))
     assert result.returncode != 0, tail(result)
-    head = f"data/raw/penalties.csv, row {row}, column '{column}': got {bytes([0xEB])!r}; expected UTF-8 text"
+    head = f"data/raw/provisions.csv, row {row}, column '{column}': got {bytes([0xEB])!r}; expected UTF-8 text"
     assert head in result.stdout + result.stderr, tail(result)
     assert hashes(repo) == published
 

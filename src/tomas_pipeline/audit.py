@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tomas_pipeline import provisions
 from tomas_pipeline.normalise import PREFERENCE_RULE
 from tomas_pipeline.schemas import BINDING_ACTIONS, INSTRUMENTS, OFFENCES
 
@@ -49,14 +50,30 @@ def _same(field: str, a: object, b: object) -> bool:
         return str(a) == str(b)
 
 
+UNRESOLVED = "unresolved: the sources disagree and no rule settles it, so the report uses neither"
+
+
 def _reason(best: pd.Series, other: pd.Series) -> str:
     """Which part of the preference rule decided between two rows."""
+    if "reading" in best.index:
+        return _provision_reason(best, other)
     if best.get("source_kind") != other.get("source_kind"):
         return "primary source preferred over secondary"
     for column, words in (("date_precision", "more precise date preferred"), ("as_of", "newer text preferred")):
         if column in best.index and str(best[column]) != str(other[column]):
             return words
     return "same kind and date of source; the first by source id (" + PREFERENCE_RULE + ")"
+
+
+def _provision_reason(best: pd.Series, other: pd.Series) -> str:
+    """The part of provisions.RULE that set a provision version aside."""
+    if best["reading"] != provisions.PRIMARY_TEXT and pd.notna(best.get("amending_law")):
+        return "a secondary source naming a newer text (the amending law and its date) over an older text"
+    if best["reading"] == provisions.PRIMARY_TEXT and other["reading"] != provisions.PRIMARY_TEXT:
+        return "a primary text of the provision over a secondary claim that names no newer text"
+    if best["provision"] == other["provision"] and provisions.newer(best["as_of"], other["as_of"]):
+        return "the newer version of the same text in force"
+    return "same standing and date; the first provision by id (" + provisions.RULE + ")"
 
 
 def _key_text(row: pd.Series, key: list[str]) -> str:
@@ -78,6 +95,9 @@ def conflicts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         grouped = frame.assign(_k=frame[key].astype("string").fillna("").agg("|".join, axis=1))
         for _, group in grouped.groupby("_k", sort=True):
             chosen = group[group["preferred"].astype(bool)]
+            if "disputed" in group.columns and group["disputed"].astype(bool).any():
+                rows += _unresolved(name, group, key, fields)
+                continue
             if chosen.empty or len(group) < 2:
                 continue
             best = chosen.iloc[0]
@@ -96,6 +116,19 @@ def conflicts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                             "rule": _reason(best, other),
                         })
     return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
+
+
+def _unresolved(name: str, group: pd.DataFrame, key: list[str], fields: list[str]) -> list[dict]:
+    """A disagreement left open: each other value against the first (by source and provision), rule 'unresolved'."""
+    ordered = group.sort_values(["source_id", "provision"] if "provision" in group else ["source_id"])
+    first, out = ordered.iloc[0], []
+    for _, other in ordered.iloc[1:].iterrows():
+        for field in fields:
+            if not _same(field, first[field], other[field]):
+                out.append({"table": name, "country_iso2": first.get("country_iso2"), "key": _key_text(first, key),
+                            "field": field, "chosen_value": first[field], "chosen_source": first["source_id"],
+                            "other_value": other[field], "other_source": other["source_id"], "rule": UNRESOLVED})
+    return out
 
 
 def gaps(tables: dict[str, pd.DataFrame], countries: pd.DataFrame) -> pd.DataFrame:
@@ -118,10 +151,16 @@ def gaps(tables: dict[str, pd.DataFrame], countries: pd.DataFrame) -> pd.DataFra
                 if not done & set(BINDING_ACTIONS):
                     missing("treaty_actions", inst, f"when (or whether) {name} became party to {inst}")
         penalties = chosen.get("penalties", pd.DataFrame(columns=["country_iso2", "offence", "form"]))
+        penalties_all = tables.get("penalties", pd.DataFrame(columns=["country_iso2", "offence", "disputed"]))
+        if "disputed" not in penalties_all.columns:
+            penalties_all = penalties_all.assign(disputed=False)
         basic = penalties[(penalties["country_iso2"] == iso) & (penalties["form"] == "basic")]
         for offence in OFFENCES:
             if offence not in set(basic["offence"]):
-                missing("penalties", offence, f"the statutory penalty for {offence.replace('_', ' ')} in {name}")
+                what = f"the statutory penalty for {offence.replace('_', ' ')} in {name}"
+                open_rows = penalties_all[(penalties_all["country_iso2"] == iso) & (penalties_all["offence"] == offence)
+                                          & penalties_all["disputed"].astype(bool)]
+                missing("penalties", offence, what + (" (sources disagree; see the disagreements)" if len(open_rows) else ""))
         features = chosen.get("legal_features", pd.DataFrame(columns=["country_iso2", "feature"]))
         have = set(features.loc[features["country_iso2"] == iso, "feature"])
         for feature in ICMEC_FEATURES + ("dedicated_child_protection_law",):

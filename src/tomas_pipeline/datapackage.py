@@ -76,6 +76,8 @@ TABLES: dict[str, dict] = {
         "description": "Every source a row cites, with its address and the date it was read.",
         "primaryKey": ["source_id"],
         "fields": {"source_id": "Short unique id of the source.", "kind": "primary or secondary.",
+                   "type": "What sort of source it is (data/raw/source_kinds.csv): treaty_depositary, "
+                           "official_text and own_statistics are primary; study and copy are secondary.",
                    "author": "Person(s) or body.", "title": "Title of the document or page.",
                    "publisher": "Publisher, where not the author.", "year": "Year of publication.",
                    "url": "Address where it was read.", "accessed": "Date it was read.",
@@ -121,9 +123,17 @@ TABLES: dict[str, dict] = {
     },
     "penalties": {
         "title": "Penalties in criminal codes",
-        "description": "Statutory penalties per country, offence and form, one row per source "
-                       "(key: country, jurisdiction, offence, form, article, source).",
-        "fields": {"jurisdiction": "The code's territory where a country has several; empty for the whole state.",
+        "description": "Statutory penalties per country, offence and form: one row per offence and provision "
+                       "version (a paragraph of a code in one version of its text, as one source gives it), "
+                       "which carries one penalty (key: country, jurisdiction, offence, form, provision, as_of, "
+                       "source).",
+        "fields": {"provision": "The provision id (data/raw/provisions.csv): one paragraph of a code.",
+                   "amending_law": "The law that gave the paragraph this wording, where the source names it.",
+                   "reading": "primary_text (the provision's text or a quotation of its wording) or "
+                              "secondary_claim (a penalty stated without the text).",
+                   "disputed": "True when sources disagree and no rule settles it; then no row of the fact is "
+                               "preferred.",
+                   "jurisdiction": "The code's territory where a country has several; empty for the whole state.",
                    "form": "basic (what comparisons use) or aggravated.", "code": "The law.",
                    "article": "Article and paragraph.", "min_months": "Minimum term of imprisonment in months.",
                    "max_months": "Maximum term of imprisonment in months.",

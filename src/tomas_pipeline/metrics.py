@@ -400,19 +400,20 @@ def penalty_alignment(penalties: pd.DataFrame, offences: pd.DataFrame, countries
                 rec["floor_max_months"] = floor
             rows += _per_code(iso, ind["id"], codes, records)
     return _finish_family(rows, FAMILY_COLUMNS + [
-        "value", "score", "meets_floor", "ratio", "max_months", "life", "floor_max_months", "directive_article",
-        "note", "source_ids"])
+        "value", "score", "meets_floor", "ratio", "max_months", "life", "article", "floor_max_months",
+        "directive_article", "note", "source_ids"])
 
 
 def _alignment(row: pd.Series | None, floor: object, floor_source: object) -> dict:
     empty = {"value": pd.NA, "score": pd.NA, "meets_floor": pd.NA, "ratio": pd.NA, "max_months": pd.NA,
-             "life": pd.NA, "rank": None, "source_ids": pd.NA}
+             "life": pd.NA, "article": pd.NA, "rank": None, "source_ids": pd.NA}
     if row is None:
         return empty
     sources = _ids(row["source_id"], floor_source)
     life = bool(row.get("life")) if pd.notna(row.get("life")) else False
     maximum = row["max_months"]
-    rec = {**empty, "max_months": maximum, "life": life, "source_ids": sources}
+    # The provision the penalty comes from, so a reader can find it in the code.
+    rec = {**empty, "max_months": maximum, "life": life, "article": row.get("article", pd.NA), "source_ids": sources}
     if pd.isna(floor):
         return {**rec, "note": "no floor on record for this offence"}
     if life:

@@ -26,6 +26,7 @@ from tomas_pipeline.dates import parse_date, parse_date_column
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 from tomas_pipeline.io import exact_number, read_raw_csv
 from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table
+from tomas_pipeline import provisions
 from tomas_pipeline.penalties import parse_penalty_column
 
 # statistics.csv: figures for an area, not a country (key: casefolded name).
@@ -33,7 +34,8 @@ AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "western 
 
 PREFERENCE_RULE = (
     "primary sources over secondary ones; then the more precise value "
-    "(a full date over a year); then the newer source"
+    "(a full date over a year); then the newer source. Criminal-law penalties follow "
+    "provisions.RULE instead, decided per provision version"
 )
 
 
@@ -191,7 +193,27 @@ def resolve_setting(register: Register, name: str, key: str, index: int | None =
 
 def normalise_sources(ctx: Context) -> pd.DataFrame:
     sources = ctx.sources
+    check_source_types(sources, ctx.table("source_kinds.csv"), ctx.path("sources.csv"))
     return _finish(sources, list(sources.columns), ["source_id"])
+
+
+def check_source_types(sources: pd.DataFrame, kinds: pd.DataFrame, path: Path | str) -> None:
+    """A source is primary exactly when its type is one source_kinds.csv counts as primary;
+    a primary source must say which type it is."""
+    check_foreign_key(sources, path, "type", kinds["type"], "source_kinds.csv")
+    primary = set(kinds.loc[kinds["primary"] == "yes", "type"])
+    errors = []
+    for index, row in sources.iterrows():
+        kind, typ = row["kind"], row["type"]
+        if kind == "primary" and (pd.isna(typ) or typ not in primary):
+            errors.append(TomasInputError(path, spreadsheet_row(index), "type", typ,
+                                          "for a primary source, one of the primary types in source_kinds.csv: "
+                                          + ", ".join(sorted(primary))))
+        elif kind == "secondary" and pd.notna(typ) and typ in primary:
+            errors.append(TomasInputError(path, spreadsheet_row(index), "kind", kind,
+                                          f"primary, as source_kinds.csv counts the type {typ}"))
+    if errors:
+        raise TomasInputErrors(errors)
 
 
 def normalise_instruments(ctx: Context) -> pd.DataFrame:
@@ -307,22 +329,56 @@ def _check_against_instrument(frame: pd.DataFrame, parsed: dict, path: Path, ins
 
 
 def normalise_penalties(ctx: Context) -> pd.DataFrame:
-    name = "penalties.csv"
-    path = ctx.path(name)
-    frame = ctx.cited(name)
-    frame = ctx.with_countries(frame, name, date_column="as_of")
-    frame = _parse_columns(frame, path, dates=("as_of",), penalty="penalty", not_after=ctx.build_date)
-    frame["as_of"] = frame["as_of_iso"]
-    frame["form"] = frame["form"].fillna("basic")
-    frame["jurisdiction"] = frame["jurisdiction"].astype("string")
-    frame["preferred"] = mark_preferred(frame, ["country_iso2", "jurisdiction", "offence", "form"],
-                                        pd.to_numeric(frame["as_of"].str[:4], errors="coerce").fillna(0))
+    """One row per offence x provision version; the penalty comes whole from its provision version."""
+    name, pname = "penalties.csv", "provisions.csv"
+    path, ppath = ctx.path(name), ctx.path(pname)
+    versions = ctx.with_countries(ctx.cited(pname), pname, date_column="as_of")
+    versions = _parse_columns(versions, ppath, dates=("as_of",), penalty="penalty", not_after=ctx.build_date)
+    versions["as_of"] = versions["as_of_iso"]
+    versions["form"] = versions["form"].fillna("basic")
+    versions["jurisdiction"] = versions["jurisdiction"].astype("string")
+    _check_one_paragraph_one_provision(versions, ppath)
+    versions["reading"] = provisions.reading(versions)
+    offences = ctx.table(name)
+    check_source_ids(offences, path, ctx.sources)
+    check_foreign_key(offences, path, "provision", versions["provision"], pname)
+    # Who says an offence falls under a provision is the map's source; the penalty's is the version's.
+    mapped = offences[["offence", "provision", "note"]].drop_duplicates(["offence", "provision"])
+    frame = mapped.merge(versions.drop(columns=["note"]), on="provision", how="left", validate="many_to_many")
+    frame["note"] = frame["note"].astype("string")
+    frame["preferred"], frame["disputed"] = provisions.choose(frame, ["country_iso2", "jurisdiction", "offence", "form"])
     frame = frame.rename(columns={"penalty": "penalty_as_written"})
-    columns = ["country_iso2", "jurisdiction", "offence", "form", "code", "article", "min_months", "max_months",
-               "life", "fine", "term_used", "as_of", "source_id", "source_kind", "preferred", "penalty_as_written",
-               "note"]
+    columns = ["country_iso2", "jurisdiction", "offence", "form", "provision", "code", "article", "min_months",
+               "max_months", "life", "fine", "term_used", "as_of", "amending_law", "reading", "source_id",
+               "source_kind", "preferred", "disputed", "penalty_as_written", "note"]
     return _finish(frame, columns, ["country_iso2", "jurisdiction", "offence", "form", "preferred", "source_id",
-                                    "article"])
+                                    "article", "provision", "as_of"])
+
+
+def _check_one_paragraph_one_provision(frame: pd.DataFrame, path: Path) -> None:
+    """A provision id names one paragraph (country, jurisdiction, article, form), and a paragraph has one id."""
+    errors = []
+    seen: dict[tuple, str] = {}
+    owner: dict[str, tuple] = {}
+    for index, row in frame.iterrows():
+        paragraph = (row["country_iso2"], row["jurisdiction"] if pd.notna(row["jurisdiction"]) else "",
+                     row["article"], row["form"])
+        pid = row["provision"]
+        if pid in owner and owner[pid] != paragraph:
+            errors.append(TomasInputError(path, spreadsheet_row(index), "provision", pid,
+                                          f"one paragraph per provision id; {pid} is also "
+                                          f"article {owner[pid][2] if pd.notna(owner[pid][2]) else '(none)'} "
+                                          f"({owner[pid][3]}) of {owner[pid][0]}"))
+            continue
+        owner.setdefault(pid, paragraph)
+        if pd.notna(row["article"]):
+            if paragraph in seen and seen[paragraph] != pid:
+                errors.append(TomasInputError(path, spreadsheet_row(index), "provision", pid,
+                                              f"the provision id {seen[paragraph]} that another row gives "
+                                              f"article {row['article']} ({row['form']}): one paragraph is one provision"))
+            seen.setdefault(paragraph, pid)
+    if errors:
+        raise TomasInputErrors(errors)
 
 
 def normalise_legal_features(ctx: Context) -> pd.DataFrame:
@@ -423,12 +479,12 @@ _FACT = REGISTER_RAW + ("sources.csv",)
 
 STEPS: dict[str, Step] = {
     "countries": Step(REGISTER_RAW + ("sources.csv",), normalise_countries),
-    "sources": Step(("sources.csv",), normalise_sources),
+    "sources": Step(("sources.csv", "source_kinds.csv"), normalise_sources),
     "instruments": Step(("instruments.csv", "sources.csv"), normalise_instruments, dated=True),
     "offences": Step(("offences.csv", "sources.csv"), normalise_offences),
     "terminology": Step(("terminology.csv", "sources.csv"), normalise_terminology),
     "treaty_actions": Step(_FACT + ("treaty_actions.csv", "instruments.csv"), normalise_treaty_actions, dated=True),
-    "penalties": Step(_FACT + ("penalties.csv",), normalise_penalties, dated=True),
+    "penalties": Step(_FACT + ("penalties.csv", "provisions.csv"), normalise_penalties, dated=True),
     "legal_features": Step(_FACT + ("legal_features.csv",), normalise_legal_features, dated=True),
     "laws": Step(_FACT + ("laws.csv",), normalise_laws),
     "strategies": Step(_FACT + ("strategies.csv",), normalise_strategies),

@@ -62,6 +62,8 @@ SOURCES = _schema(
     {
         "source_id": _pattern(_ID),
         "kind": _one_of(("primary", "secondary")),
+        # What sort of source it is (source_kinds.csv); required for a primary one.
+        "type": pa.Column("string", nullable=True, required=False, checks=pa.Check.str_matches(_ID)),
         "author": _text(),
         "title": _text(),
         "publisher": _optional(),
@@ -125,22 +127,49 @@ TREATY_ACTIONS = _schema(
     key=["country", "instrument", "action", "source_id"],
 )
 
-PENALTIES = _schema(
-    "penalties.csv",
+SOURCE_KINDS = _schema(
+    "source_kinds.csv",
     {
+        "type": _pattern(_ID),
+        "primary": _one_of(YES_NO),
+        "label": _text(),
+        "description": _text(),
+    },
+    key=["type"],
+)
+
+# One row per provision version as one source gives it: a paragraph of a code in
+# one version of its text carries exactly one penalty (the key refuses a second).
+PROVISIONS = _schema(
+    "provisions.csv",
+    {
+        "provision": _pattern(_ID),
         "country": _text(),
         "jurisdiction": _optional(),
-        "offence": _one_of(OFFENCES),
-        "form": pa.Column("string", nullable=True, required=False, checks=pa.Check.isin(["basic", "aggravated"])),
         "code": _text(),
         "article": _optional(),
+        "form": pa.Column("string", nullable=True, required=False, checks=pa.Check.isin(["basic", "aggravated"])),
         "penalty": _text(),
         "term_used": _optional(),
         "as_of": _optional(),
+        "amending_law": _optional(),
+        "quoted": pa.Column("string", nullable=True, required=False, checks=pa.Check.isin(list(YES_NO))),
         "source_id": _pattern(_ID),
         "note": _optional(),
     },
-    key=["country", "jurisdiction", "offence", "form", "article", "source_id"],
+    key=["provision", "as_of", "source_id"],
+)
+
+# Which offences a provision covers (one provision may cover several), and who says so.
+PENALTIES = _schema(
+    "penalties.csv",
+    {
+        "offence": _one_of(OFFENCES),
+        "provision": _pattern(_ID),
+        "source_id": _pattern(_ID),
+        "note": _optional(),
+    },
+    key=["offence", "provision", "source_id"],
 )
 
 LEGAL_FEATURES = _schema(
@@ -235,6 +264,8 @@ RAW_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "instruments.csv": INSTRUMENTS_TABLE,
     "offences.csv": OFFENCES_TABLE,
     "treaty_actions.csv": TREATY_ACTIONS,
+    "source_kinds.csv": SOURCE_KINDS,
+    "provisions.csv": PROVISIONS,
     "penalties.csv": PENALTIES,
     "legal_features.csv": LEGAL_FEATURES,
     "laws.csv": LAWS,

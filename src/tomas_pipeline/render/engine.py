@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import re
 import shutil
@@ -23,12 +24,15 @@ from .errors import RenderError
 from .execute import execute
 from .project import Document, Project, format_options, load_document, load_project
 from .qmd import Chunk, CodeCell, Markdown, parse
+from .strict import check_bibliography, check_cell_options, check_date, check_fig_format, check_xref_kinds
 
 ENGINES = ("auto", "quarto", "builtin")
 FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}
 ENV_ENGINE = "TOMAS_RENDER_ENGINE"
 BUILD_DIR = ".tomas-build"
 ENV_JOBS = "TOMAS_RENDER_JOBS"
+# A child of the pipeline's "tomas" logger: what goes here lands in the render rule's log.
+log = logging.getLogger("tomas.render")
 
 
 def choose_engine(engine: str = "auto") -> str:
@@ -96,6 +100,7 @@ def check_references(chunks: list[Chunk]) -> None:
             labels |= find_labels(chunk.text)
     for chunk in chunks:
         if isinstance(chunk, Markdown):
+            check_xref_kinds(chunk.text, chunk.where)
             for offset, key in find_references(chunk.text):
                 if key not in labels and key not in code.lower():
                     raise RenderError(
@@ -104,13 +109,17 @@ def check_references(chunks: list[Chunk]) -> None:
                     )
 
 
-def _bibliography(doc: Document) -> tuple[list[Path], Path | None]:
+def _bibliography(doc: Document, project: Project, formats: Sequence[str]) -> tuple[list[Path], Path | None]:
     bib = doc.metadata.get("bibliography") or []
     bibs = [bib] if isinstance(bib, str) else list(bib)
     paths = [(doc.path.parent / b).resolve() for b in bibs]
     for p in paths:
         if not p.exists():
             raise RenderError(f"{doc.path.name}: bibliography not found: {p.name}")
+    try:
+        check_bibliography(paths, formats, format_options(doc.metadata, "pdf"), project.root)
+    except RenderError as exc:
+        raise RenderError(f"{doc.path.name}: {exc}") from None
     csl = doc.metadata.get("csl")
     return paths, ((doc.path.parent / csl).resolve() if csl else None)
 
@@ -119,11 +128,16 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
                     metadata: dict | None = None, jobs: int | None = None) -> list[Path]:
     """Built-in engine for one document; returns the output paths in `formats` order."""
     doc = load_document(project, path, metadata)
+    try:
+        check_date(doc.metadata)
+    except RenderError as exc:
+        raise RenderError(f"{doc.path.name}: {exc}") from None
     _resolve_date(doc.metadata)
     epoch = source_date_epoch(doc.metadata)
     chunks = parse(doc.lines)
+    check_cell_options(chunks)
     check_references(chunks)
-    bibs, csl = _bibliography(doc)
+    bibs, csl = _bibliography(doc, project, formats)
 
     build = out_dir / BUILD_DIR / doc.stem
     shutil.rmtree(build, ignore_errors=True)
@@ -139,6 +153,7 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
         conversions = []
         for fmt in formats:
             options = format_options(doc.metadata, fmt)
+            check_fig_format(fmt, options)
             for key in ("css", "reference-doc", "include-in-header"):  # paths are relative to the document
                 if key in options:
                     options[key] = _resolve_paths(options[key], doc.path.parent)
@@ -265,6 +280,10 @@ def quarto_render(project: Project, out_dir: Path, formats: Sequence[str], metad
             proc = subprocess.run(cmd, cwd=project.root, env=env, capture_output=True, text=True)
             if proc.returncode != 0:
                 raise RenderError(f"quarto render failed ({proc.returncode}):\n{proc.stderr.strip()}")
+            # Quarto reports warnings on stderr even when it succeeds (W5): keep them in the log.
+            for line in proc.stderr.splitlines():
+                if line.strip():
+                    (log.warning if "WARN" in line.upper() else log.info)("quarto --to %s: %s", fmt, line.rstrip())
             for doc in project.documents:
                 made = staging / f"{doc.stem}.{fmt}"
                 if not made.exists():

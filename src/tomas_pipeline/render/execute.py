@@ -18,6 +18,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .errors import RenderError
+from .inline import inline_text, plain_markup
 from .qmd import Chunk, CodeCell, Markdown, inline_expressions
 
 # Injected before the document's cells: byte-stable figures in both formats the
@@ -43,10 +44,11 @@ def _tomas_setup():
         Figure, lambda f: print_figure(f, "svg", bbox_inches="tight", metadata={"Date": None}))
 
 def _tomas_inline(value):
-    # Inline results are text: markdown objects as markdown, anything else via str().
+    # The value's text representations, as Jupyter's user_expressions hands them
+    # to Quarto (text/plain is the repr); render/inline.py picks one as Quarto does.
     from IPython.display import display
-    md = getattr(value, "_repr_markdown_", None)
-    display({"text/markdown": md() if md else str(value)}, raw=True)
+    data, _ = get_ipython().display_formatter.format(value)
+    display({k: v for k, v in data.items() if k.startswith("text/")}, raw=True)
 
 _tomas_setup()
 del _tomas_setup
@@ -61,6 +63,7 @@ class Executed:
 
     cells: dict[int, list[dict]] = field(default_factory=dict)
     inline: dict[tuple[int, int], str] = field(default_factory=dict)
+    plain_markup: list[str] = field(default_factory=list)
 
 
 def cell_option(cell: CodeCell, defaults: dict, key: str, default):
@@ -111,7 +114,8 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
         return outputs
 
     try:
-        with client.setup_kernel(env=env):
+        # Our own km means nbclient would leave the kernel running: ask it to shut down.
+        with client.setup_kernel(env=env, cleanup_kc=True):
             run(SETUP_CODE, "engine setup cell", history=False)
             for index, chunk in enumerate(chunks):
                 if isinstance(chunk, CodeCell):
@@ -122,8 +126,20 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
                 for match in inline_expressions(chunk):
                     where = f"{chunk.where(match.start())} (inline `{match.group(1)}`)"
                     outputs = run(f"_tomas_inline(({match.group(1)}))", where, history=False)
-                    texts = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
-                    result.inline[(index, match.start())] = "".join(texts)
+                    data = next((o["data"] for o in outputs if "data" in o), {})
+                    try:
+                        text, plain = inline_text(data)
+                    except RenderError as exc:
+                        raise RenderError(f"{where}: {exc}") from None
+                    result.inline[(index, match.start())] = text
+                    if plain and (marks := plain_markup(str(data["text/plain"]))):
+                        result.plain_markup.append(f"{where}: {' '.join(marks)}")
+            if result.plain_markup:
+                # Quarto prints such values as literal text (or a citation for `@`): stop here too.
+                raise RenderError(
+                    "inline expressions return a plain str with Markdown in it; Quarto escapes a plain str "
+                    "(its markup shows as literal text), so return IPython.display.Markdown "
+                    "(tomas_pipeline.reporting.Md) instead:\n  " + "\n  ".join(result.plain_markup))
     except RenderError:
         raise
     except Exception as exc:  # kernel start-up problems: name them plainly

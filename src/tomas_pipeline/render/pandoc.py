@@ -59,6 +59,11 @@ def run_pandoc(args: list[str], cwd: Path, epoch: int) -> None:
     proc = subprocess.run([pandoc_executable(), *args], cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RenderError(f"pandoc failed ({proc.returncode}):\n{proc.stderr.strip()}")
+    # Quarto shows Pandoc's warnings (a citation not found, ...) and the report must render with none:
+    # a warning fails the render here.
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("[WARNING]")]
+    if warnings:
+        raise RenderError("pandoc warned:\n" + "\n".join(warnings))
 
 
 def write_metadata(metadata: dict, path: Path) -> Path:
@@ -132,7 +137,17 @@ def to_html(args: list[str], output: Path, stem: str, metadata: dict, options: d
     footer = html_footer(metadata, build_dir / "footer.html")
     if footer:
         extra += ["--include-after-body", str(footer)]
+    extra += ["--include-after-body", str(reading_aids(build_dir / "reading-aids.html"))]
     run_pandoc(args + extra + ["--output", str(output)], build_dir, epoch)
+
+
+def reading_aids(path: Path) -> Path:
+    """tomas.js as an inline script: heading anchors, a contents list that marks
+    where the reader is, previews of citations and cross-references (what
+    Quarto's HTML gives with anchor-sections, citations-hover, crossrefs-hover)."""
+    script = template_path("tomas.js").read_text(encoding="utf-8")
+    path.write_text(f"<script>\n{script}</script>\n", encoding="utf-8")
+    return path
 
 
 def to_docx(args: list[str], output: Path, options: dict, build_dir: Path, epoch: int) -> None:

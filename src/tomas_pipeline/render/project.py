@@ -144,7 +144,16 @@ def load_document(project: Project, path: Path, overrides: dict | None = None) -
     """Front matter over `_quarto.yml` metadata, then the caller's overrides on top."""
     front, _, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path))
     shared = {k: v for k, v in project.config.items() if k != "project"}
+    # Quarto resolves `_quarto.yml` paths against the project folder, front-matter paths against the document.
+    for key in ("bibliography", "csl"):
+        if isinstance(shared.get(key), str):
+            shared[key] = str((project.root / shared[key]).resolve())
+        elif isinstance(shared.get(key), list):
+            shared[key] = [str((project.root / p).resolve()) for p in shared[key]]
     metadata = deep_merge(deep_merge(shared, front), overrides or {})
+    if "date" in front:
+        # Quarto: a front-matter `date` wins over `-M date:` (quarto-compat.md E3).
+        metadata["date"] = front["date"]
     return Document(path.resolve(), metadata, expand_includes(path))
 
 

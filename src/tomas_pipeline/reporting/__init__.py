@@ -17,7 +17,7 @@ from tomas_pipeline.reporting.data import (
     processed_dir, table, table_or_none,
 )
 from tomas_pipeline.reporting.text import (
-    MISSING, NO_SOURCE, NOT_AVAILABLE, cite, code, count_words, escape, fmt_date, fmt_int,
+    MISSING, NO_SOURCE, NOT_AVAILABLE, Md, cite, code, count_words, escape, fmt_date, fmt_int,
     fmt_number, fmt_range, fmt_years, is_missing, law_title, md_table, names, ordinal, quote,
     year_of,
 )
@@ -40,7 +40,7 @@ from tomas_pipeline.reporting.tables import (
 __all__ = [
     "available", "countries", "country_name", "figures_dir", "indicator_counts", "indicator_labels", "method_path",
     "preferred", "processed_dir", "table", "table_or_none", "MISSING", "NO_SOURCE", "NOT_AVAILABLE",
-    "cite", "code", "count_words", "escape", "fmt_date", "fmt_int", "fmt_number", "fmt_range",
+    "Md", "cite", "code", "count_words", "escape", "fmt_date", "fmt_int", "fmt_number", "fmt_range",
     "fmt_years", "is_missing", "law_title", "md_table", "names", "ordinal", "quote", "year_of",
     "figure_available", "figure_description", "figure_path", "guarded", "not_available",
     "note_table", "provenance_note", "provenance_or_note", "show_figure",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from tomas_pipeline.reporting.data import available, figures_dir, processed_dir, table
@@ -28,16 +29,24 @@ def figure_path(stem: str, fmt: str = "svg") -> Path:
 
 
 class _FigureBundle:
-    """SVG and PNG of one figure; the renderer picks what each format needs."""
+    """SVG and PNG of one figure; the built-in renderer picks what each format needs.
+
+    Under Quarto the kernel runs once per format and ranks SVG above PNG, so DOCX
+    would need rsvg-convert (quarto-compat.md W3): there only the format that
+    `_quarto.yml` sets as `fig-format:` (QUARTO_FIG_FORMAT in the kernel) is offered.
+    """
 
     def __init__(self, stem: str):
         self.stem = stem
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {
-            "image/svg+xml": figure_path(self.stem, "svg").read_text(encoding="utf-8"),
-            "image/png": figure_path(self.stem, "png").read_bytes(),
-        }
+        wanted = os.environ.get("QUARTO_FIG_FORMAT", "").strip().lower()
+        bundle = {}
+        if wanted in ("", "svg"):
+            bundle["image/svg+xml"] = figure_path(self.stem, "svg").read_text(encoding="utf-8")
+        if wanted != "svg":
+            bundle["image/png"] = figure_path(self.stem, "png").read_bytes()
+        return bundle
 
 
 def show_figure(stem: str):

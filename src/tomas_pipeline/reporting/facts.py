@@ -8,7 +8,7 @@ import pandas as pd
 from tomas_pipeline.dates import parse_date
 from tomas_pipeline.reporting.data import country_name, preferred, table, table_or_none
 from tomas_pipeline.reporting.text import (
-    MISSING, cite, count_words, escape, fmt_date, fmt_int, fmt_number, fmt_range, fmt_years, is_missing, law_title,
+    MISSING, Md, cite, count_words, escape, fmt_date, fmt_int, fmt_number, fmt_range, fmt_years, is_missing, law_title,
     ordinal,
 )
 
@@ -57,7 +57,7 @@ def stat_out_of(indicator: str, country: str | None = None) -> str:
     return fmt_int(values.iloc[0]) if len(values) else MISSING
 
 
-def stat_cite(indicator: str, country: str | None = None, area: str | None = None, extra: str = "") -> str:
+def stat_cite(indicator: str, country: str | None = None, area: str | None = None, extra: str = "") -> Md:
     """The citation of every preferred source of a statistic, plus ``extra`` ids: '[@a; @b]'."""
     rows = _stat_rows(indicator, country, None, area)
     ids = sorted(set(rows["source_id"].dropna()))
@@ -81,7 +81,7 @@ def treaty(iso2: str, instrument: str) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
-def treaty_date(iso2: str, instrument: str, which: str = "bound") -> str:
+def treaty_date(iso2: str, instrument: str, which: str = "bound") -> Md:
     """'20 June 2002' for which='bound' (ratification, accession, succession) or 'signature'."""
     row = treaty(iso2, instrument)
     if row is None:
@@ -89,12 +89,12 @@ def treaty_date(iso2: str, instrument: str, which: str = "bound") -> str:
     return fmt_date(row["bound_date" if which == "bound" else "signature_date"])
 
 
-def treaty_cite(iso2: str, instrument: str) -> str:
+def treaty_cite(iso2: str, instrument: str) -> Md:
     row = treaty(iso2, instrument)
     return "" if row is None else cite(row["source_ids"])
 
 
-def action_value(iso2: str, instrument: str, action: str, source_id: str | None = None) -> str:
+def action_value(iso2: str, instrument: str, action: str, source_id: str | None = None) -> Md:
     """A date as one source gives it (from treaty_actions), e.g. what the paper says."""
     frame = table("treaty_actions")
     rows = frame[(frame["country_iso2"] == iso2) & (frame["instrument"] == instrument) & (frame["action"] == action)]
@@ -105,7 +105,7 @@ def action_value(iso2: str, instrument: str, action: str, source_id: str | None 
     return MISSING if rows.empty else fmt_date(rows.iloc[0]["date"])
 
 
-def instrument_field(instrument: str, field: str) -> str:
+def instrument_field(instrument: str, field: str) -> Md:
     frame = table("instruments").set_index("instrument_id")
     if instrument not in frame.index:
         return MISSING
@@ -135,7 +135,7 @@ def penalty(iso2: str, offence: str, source_id: str | None = None) -> str:
     return fmt_range(row["min_months"], row["max_months"], row.get("life", False))
 
 
-def penalty_cite(iso2: str, offence: str, source_id: str | None = None) -> str:
+def penalty_cite(iso2: str, offence: str, source_id: str | None = None) -> Md:
     row = penalty_row(iso2, offence, source_id=source_id)
     return "" if row is None else cite(row["source_id"])
 
@@ -155,7 +155,7 @@ def conflicts(table_name: str | None = None, iso2: str | None = None, key: str |
     return frame
 
 
-def conflict_value(field: str, value: object) -> str:
+def conflict_value(field: str, value: object) -> Md:
     if field == "date":
         return fmt_date(value)
     if field.endswith("_months"):
@@ -181,16 +181,16 @@ def _fact_words(table_name: str, key: str) -> str:
     return str(key).replace("_", " ")
 
 
-def _side(rows: pd.DataFrame, value_col: str, source_col: str) -> str:
+def _side(rows: pd.DataFrame, value_col: str, source_col: str) -> Md:
     fields = dict(zip(rows["field"].astype(str), rows[value_col]))
     if "min_months" in fields or "max_months" in fields:
         text = fmt_range(fields.get("min_months"), fields.get("max_months"))
     else:
         text = ", ".join(conflict_value(f, v) for f, v in fields.items())
-    return f"{text} {cite(';'.join(sorted(set(rows[source_col].dropna()))))}"
+    return Md(f"{text} {cite(';'.join(sorted(set(rows[source_col].dropna()))))}")
 
 
-def conflict_sentences(table_name: str | None = None, iso2: str | None = None, key: str | None = None) -> str:
+def conflict_sentences(table_name: str | None = None, iso2: str | None = None, key: str | None = None) -> Md:
     """One sentence per disputed fact: what each source says and which value the report follows, and why."""
     frame = conflicts(table_name, iso2, key)
     out = []
@@ -205,12 +205,17 @@ def conflict_sentences(table_name: str | None = None, iso2: str | None = None, k
             chosen_src = ";".join(sorted(set(rows["chosen_source"].dropna())))
             other = f"{penalty(iso, offence, source_id=str(other_src))} {cite(other_src)}"
             chosen = f"{penalty(iso, offence, source_id=chosen_src)} {cite(chosen_src)}"
+        if rule.startswith("unresolved"):
+            # Left open on purpose: both values, neither used.
+            out.append(f"For {escape(who)}, {escape(_fact_words(str(tbl), str(fact)))} is {other} in one source "
+                       f"and {chosen} in another; no rule settles this, so the report uses neither value.")
+            continue
         out.append(
             f"For {escape(who)}, {escape(_fact_words(str(tbl), str(fact)))} is "
             f"{other} in one source and {chosen} in another; the report uses the latter "
             f"({escape(rule)})."
         )
-    return " ".join(out)
+    return Md(" ".join(out))
 
 
 def hotline_fact(iso2: str, field: str) -> object:
@@ -232,18 +237,18 @@ def gci(iso2: str, year: int, scope: str = "global") -> str:
     return ordinal(value) + ("" if out_of == MISSING else f" of {out_of}")
 
 
-def instrument_title(instrument: str) -> str:
+def instrument_title(instrument: str) -> Md:
     """An instrument's official title from instruments.csv, marked as a title."""
     frame = table("instruments").set_index("instrument_id")
     return law_title(frame.at[instrument, "title"]) if instrument in frame.index else MISSING
 
 
-def bound_sentence(iso2: str, instrument: str) -> str:
+def bound_sentence(iso2: str, instrument: str) -> Md:
     """'Serbia ratified it on 14 April 2009 [@src]' for one country; without a dated source, a neutral clause
     that neither doubts nor asserts party status (the gaps appendix lists the missing date)."""
     row = treaty(iso2, instrument)
     if row is None or is_missing(row["status"]):
-        return f"for {escape(country_name(iso2))} the sources collected give no date (see Appendix D)"
+        return Md(f"for {escape(country_name(iso2))} the sources collected give no date (see Appendix D)")
     if str(row["status"]) == "not applicable":
         return "not applicable"
     verb = {"ratification": "ratified it", "accession": "acceded to it", "succession": "succeeded to it"}.get(
@@ -254,4 +259,4 @@ def bound_sentence(iso2: str, instrument: str) -> str:
     if not is_missing(row["signature_date"]):
         sig = fmt_date(row["signature_date"])
         text = f"{escape(country_name(iso2))} signed it {'in' if len(str(row['signature_date'])) <= 7 else 'on'} {sig} and {verb.split(' ')[0]}{' it' if ' it' in verb else ''} {on} {when}"
-    return text + " " + cite(row["source_ids"])
+    return Md(text + " " + cite(row["source_ids"]))

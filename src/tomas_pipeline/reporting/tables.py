@@ -123,6 +123,8 @@ def alignment_table(alignment: pd.DataFrame) -> str:
         if is_missing(row["max_months"]) and not bool(row.get("life") is True):
             return MISSING
         text = fmt_years(row["max_months"])
+        if not is_missing(row.get("article")):
+            text += f" (art. {escape(row['article'])})"
         if is_missing(row["floor_max_months"]):
             return text + " (no floor)"
         if is_missing(row["meets_floor"]):

@@ -1,7 +1,9 @@
 """Turning values into the report's text: escaping, numbers, dates, ranges and markdown tables.
 
-Inline expressions put their value into the markdown as it is, so everything
-here returns text that is already escaped. A value no source gives is "—"
+Helpers that return Markdown (escaped text, citations, spans) return ``Md``:
+Quarto inserts an inline value as Markdown only when it has a ``text/markdown``
+representation and escapes a plain ``str``, so a plain ``str`` of Markdown
+would show its markup literally. A value no source gives is "—"
 (MISSING); a table or figure that this build has not made yet is shown as
 NOT_AVAILABLE instead of breaking the render.
 """
@@ -16,21 +18,33 @@ from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.reporting.data import country_name
 
 
+class Md(str):
+    """Markdown text. Like ``IPython.display.Markdown`` it has a ``text/markdown``
+    representation, so an inline expression (Quarto or the built-in engine)
+    inserts it as Markdown; unlike it, it is still a ``str``. Joining it with a
+    plain ``str`` gives a plain ``str``: wrap the result in ``Md`` again."""
+
+    __slots__ = ()
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
 MISSING = "—"  # shown for a value no source gives; never 0 or "no"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|@$~^])")
 
 
-def escape(value: object) -> str:
+def escape(value: object) -> Md:
     """Text safe to put in Pandoc markdown: no markup, no citation, no raw HTML."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return MISSING
-    return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+        return Md(MISSING)
+    return Md(_MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " "))
 
 
-def code(value: object) -> str:
+def code(value: object) -> Md:
     """Inline code: nothing inside is markup, so nothing is escaped; backticks are dropped."""
-    return "`" + str(value).replace("`", "") + "`"
+    return Md("`" + str(value).replace("`", "") + "`")
 
 
 def fmt_number(value: object, digits: int = 0) -> str:
@@ -60,12 +74,12 @@ def md_table(frame: pd.DataFrame, columns: dict[str, str] | None = None, raw: tu
     return "\n".join(lines) + "\n"
 
 
-def cite(source_ids: object) -> str:
+def cite(source_ids: object) -> Md:
     """Source ids ('a;b') -> a Pandoc citation '[@a; @b]'."""
     if source_ids is None or (not isinstance(source_ids, str) and pd.isna(source_ids)):
-        return ""
+        return Md("")
     ids = [s.strip() for s in str(source_ids).split(";") if s.strip()]
-    return "[" + "; ".join("@" + s for s in ids) + "]" if ids else ""
+    return Md("[" + "; ".join("@" + s for s in ids) + "]" if ids else "")
 
 
 NOT_AVAILABLE = "not available in this build"
@@ -87,7 +101,7 @@ def is_missing(value: object) -> bool:
         return False
 
 
-def quote(text: object) -> str:
+def quote(text: object) -> Md:
     """A quotation (a law's own wording, a source's term), escaped and marked ``{.quote}``.
 
     The terminology check skips text inside these spans; data-driven values
@@ -95,14 +109,14 @@ def quote(text: object) -> str:
     """
     if is_missing(text):
         return MISSING
-    return "[" + escape(text) + "]{.quote}"
+    return Md("[" + escape(text) + "]{.quote}")
 
 
-def law_title(text: object) -> str:
+def law_title(text: object) -> Md:
     """The official title of a law or treaty, escaped and marked ``{.law-title}``."""
     if is_missing(text):
         return MISSING
-    return "[" + escape(text) + "]{.law-title}"
+    return Md("[" + escape(text) + "]{.law-title}")
 
 
 def fmt_int(value: object) -> str:
@@ -112,7 +126,7 @@ def fmt_int(value: object) -> str:
     return f"{round(float(value)):,}"
 
 
-def fmt_date(value: object) -> str:
+def fmt_date(value: object) -> Md:
     """An ISO date of any precision as prose: '20 June 2002', 'August 2002', '2009'."""
     if is_missing(value):
         return MISSING
@@ -122,15 +136,15 @@ def fmt_date(value: object) -> str:
     parts = text.split("-")
     try:
         if len(parts) == 3:
-            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+            return Md(f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}")
         if len(parts) == 2:
-            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+            return Md(f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}")
     except (ValueError, IndexError):
         return escape(text)
     return escape(text)
 
 
-def year_of(value: object) -> str:
+def year_of(value: object) -> Md:
     if is_missing(value):
         return MISSING
     return escape(str(value).strip()[:4])
@@ -163,12 +177,12 @@ def ordinal(value: object) -> str:
     return f"{n}{suffix}"
 
 
-def names(iso2s) -> str:
+def names(iso2s) -> Md:
     """'Serbia, Albania and North Macedonia'."""
     items = [escape(country_name(c)) for c in iso2s]
     if not items:
-        return "none"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        return Md("none")
+    return Md(items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1])
 
 
 def count_words(n: int) -> str:
