@@ -1,10 +1,11 @@
 """Generate a full, valid data/raw/ for N countries (benchmark input).
 
-Countries come from the register (data/raw/countries.csv, with the names and
-spellings of country_names.csv), the Western Balkans six first: they keep
-their real rows, so the report's text still finds its facts, and every other
-country gets generated rows under any of its register spellings. Past the
-register's size, made-up countries are added to the register itself. Values
+Countries come from the register (ISO 3166-1 and Kosovo, with ISO's names,
+their iso-codes translations and the spellings of country_names.csv), the
+Western Balkans six first: they keep their real rows, so the report's text
+still finds its facts, and every other country gets generated rows under any
+of its register spellings. Past the register's size, made-up countries with
+user-assigned codes are added to countries.csv. Values
 are random but valid, drawn from a fixed seed, so the same N always gives
 the same bytes.
 
@@ -15,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import random
 import shutil
-import string
 from pathlib import Path
 
+from tomas_pipeline.countries import Register, iso_translations
 from tomas_pipeline.dates import parse_date
 
 # Tables copied unchanged: the instruments, offences and terms are fixed lists.
@@ -66,23 +66,26 @@ def _date(rng: random.Random, year: int, month: int, day: int) -> str:
 
 
 def _made_up_countries(register: list[dict], count: int) -> list[dict]:
-    """Extra register rows with codes ISO has not assigned (never X*, which is user-assigned)."""
+    """Extra register rows with codes ISO leaves to users (AA, QM-QZ, XA-XZ, ZZ; numeric 900-999),
+    so that they can never clash with a real country."""
     used2 = {r["iso2"] for r in register}
     used3 = {r["iso3"] for r in register}
     used_num = {r["numeric"] for r in register}
-    codes = ("".join(p) for p in itertools.product(string.ascii_uppercase, repeat=2))
-    numbers = (f"{n:03d}" for n in range(999, 0, -1))
+    codes = ["AA"] + [f"Q{c}" for c in "MNOPQRSTUVWXYZ"] + [f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"] + ["ZZ"]
+    numbers = (f"{n:03d}" for n in range(999, 899, -1))
     rows = []
     for code in codes:
         if len(rows) == count:
             break
         iso3 = code + "Q"
-        if code in used2 or code.startswith("X") or iso3 in used3:
+        if code in used2 or iso3 in used3:
             continue
         numeric = next(n for n in numbers if n not in used_num)
         rows.append({"iso2": code, "iso3": iso3, "numeric": numeric, "name": f"Benchland {code}",
-                     "iso_name": "", "official_name": f"Republic of Benchland {code}", "user_assigned": "no",
+                     "iso_name": "", "official_name": f"Republic of Benchland {code}", "user_assigned": "yes",
                      "source_id": "bench_register", "note": "made up by bench/generate.py"})
+    if len(rows) < count:
+        raise ValueError(f"at most {len(register) + len(rows)} countries: no more user-assigned codes")
     return rows
 
 
@@ -94,10 +97,11 @@ def generate(raw: Path | str, out: Path | str, countries: int, seed: int = 0) ->
     for name in REFERENCE + ("country_names.csv",):
         shutil.copyfile(raw / name, out / name)
 
-    register = _read(raw / "countries.csv")
-    columns = list(register[0])
-    register += _made_up_countries(register, max(0, countries - len(register)))
-    _write(out / "countries.csv", register, columns)
+    register = Register.load(raw).countries().to_dict("records")
+    overrides = _read(raw / "countries.csv")
+    made_up = _made_up_countries(register, max(0, countries - len(register)))
+    _write(out / "countries.csv", overrides + made_up, list(overrides[0]))
+    register += made_up
 
     others = sorted(r["iso2"] for r in register if r["iso2"] not in FIRST)
     rng.shuffle(others)
@@ -108,6 +112,8 @@ def generate(raw: Path | str, out: Path | str, countries: int, seed: int = 0) ->
     for row in _read(raw / "country_names.csv"):
         if row["iso2"]:
             spellings[row["iso2"]].append(row["name"])
+    for iso2, name in iso_translations():
+        spellings[iso2].append(name)
 
     sources = _read(raw / "sources.csv")
     source_columns = list(sources[0])

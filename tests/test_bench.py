@@ -6,6 +6,7 @@ import csv
 import importlib.util
 from pathlib import Path
 
+import pycountry
 import pytest
 
 from tomas_pipeline.normalise import validate_all
@@ -20,12 +21,16 @@ def _generator():
     return module
 
 
+def pycountry_codes() -> set[str]:
+    return {c.alpha_2 for c in pycountry.countries}
+
+
 def _rows(path: Path) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
-@pytest.mark.parametrize("countries", [6, 120])  # 120: past the register, so made-up countries are added
+@pytest.mark.parametrize("countries", [6, 253])  # 253: past the register (250), so made-up countries are added
 def test_generated_raw_data_validates(tmp_path, countries):
     raw = tmp_path / "raw"
     codes = _generator().generate(ROOT / "data" / "raw", raw, countries, seed=1)
@@ -33,6 +38,10 @@ def test_generated_raw_data_validates(tmp_path, countries):
     assert codes[:3] == ["RS", "AL", "MK"]
     counts = validate_all(raw, ["RS", "AL", "MK"], codes)
     assert counts["countries"] >= countries
+    # Made-up countries only past the register's 250 (ISO 3166-1 and Kosovo), all with user-assigned codes.
+    made_up = [r for r in _rows(raw / "countries.csv") if r["source_id"] == "bench_register"]
+    assert len(made_up) == max(0, countries - 250)
+    assert all(r["user_assigned"] == "yes" and r["iso2"] not in pycountry_codes() for r in made_up)
     penalties = {r["country"] for r in _rows(raw / "provisions.csv")}
     assert len(penalties) >= countries  # every country has rows (under one or more spellings)
 

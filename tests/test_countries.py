@@ -5,12 +5,13 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pycountry
 import pytest
 from hypothesis import given, strategies as st
 
 from tomas_pipeline.countries import (
-    AmbiguousCountryError, CountryMatch, Register, UnknownCountryError, cli_country, normalise_key,
-    resolve_column,
+    AmbiguousCountryError, CountryMatch, Register, UnknownCountryError, cli_country, inverted,
+    iso_translations, normalise_key, resolve_column,
 )
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
 
@@ -66,6 +67,108 @@ def test_local_names_in_both_scripts_for_serbia_and_north_macedonia(register):
     for iso2 in ("RS", "MK", "ME", "BA"):
         scripts = set(names.loc[names["iso2"] == iso2, "script"])
         assert {"Latn", "Cyrl"} <= scripts, iso2
+
+
+def test_register_is_iso_3166_1_in_full(register):
+    table = register.countries().set_index("iso2")
+    assert len(table) == len(pycountry.countries) + 1  # and Kosovo
+    for country in pycountry.countries:
+        assert table.loc[country.alpha_2, ["iso3", "numeric", "iso_name"]].tolist() == [
+            country.alpha_3, country.numeric, country.name]
+        assert table.at[country.alpha_2, "source_id"]
+
+
+def test_countries_csv_overrides_only_what_it_fills(register):
+    table = register.countries().set_index("iso2")
+    assert table.at["VA", "name"] == "Holy See"  # the override
+    assert table.at["VA", "iso_name"] == pycountry.countries.get(alpha_2="VA").name  # ISO's stays
+    assert table.at["BA", "official_name"] == "Bosnia and Herzegovina"
+    assert table.at["BO", "name"] == "Bolivia"  # ISO's common name where it has one
+    assert table.at["KR", "name"] == "South Korea"
+    assert register.resolve("Holy See (Vatican City State)").iso2 == "VA"
+
+
+def _all_forms(name: str) -> list[str]:
+    """A name, and for "A, B" its forms "B A" and "A (B)" (the UN writes some that way)."""
+    forms = [name]
+    if name.count(",") == 1 and "(" not in name:
+        head, tail = (part.strip() for part in name.split(","))
+        forms += [f"{tail} {head}", f"{head} ({tail})"]
+    return forms
+
+
+def test_every_iso_name_resolves_in_every_form(register):
+    failures = []
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            for form in _all_forms(getattr(country, attr, "") or ""):
+                if form:
+                    try:
+                        got = register.resolve(form).iso2
+                    except ParseError as exc:
+                        got = str(exc)
+                    if got != country.alpha_2:
+                        failures.append((form, country.alpha_2, got))
+    assert failures == []
+
+
+# The UN's short and formal names where they differ from ISO's in form.
+@pytest.mark.parametrize("name, iso2", [
+    ("Bolivia (Plurinational State of)", "BO"), ("Plurinational State of Bolivia", "BO"),
+    ("Iran (Islamic Republic of)", "IR"), ("Islamic Republic of Iran", "IR"),
+    ("Micronesia (Federated States of)", "FM"), ("Venezuela (Bolivarian Republic of)", "VE"),
+    ("Netherlands (Kingdom of the)", "NL"), ("Republic of Korea", "KR"), ("Korea, Republic of", "KR"),
+    ("Democratic People's Republic of Korea", "KP"), ("Republic of Moldova", "MD"),
+    ("United Republic of Tanzania", "TZ"), ("Democratic Republic of the Congo", "CD"), ("Congo", "CG"),
+    ("Lao People's Democratic Republic", "LA"), ("Syrian Arab Republic", "SY"), ("Côte d'Ivoire", "CI"),
+    ("Cote d'Ivoire", "CI"), ("Türkiye", "TR"), ("Czechia", "CZ"), ("Eswatini", "SZ"),
+    ("Macedonia, North", "MK"), ("North Macedonia", "MK"), ("Viet Nam", "VN"), ("Brunei Darussalam", "BN"),
+    ("Gambia (Republic of The)", "GM"), ("United Kingdom of Great Britain and Northern Ireland", "GB"),
+    ("State of Palestine", "PS"),
+])
+def test_un_style_names(register, name, iso2):
+    assert register.resolve(name).iso2 == iso2
+
+
+@pytest.mark.parametrize("name, iso2", [
+    ("Severna Makedonija", "MK"), ("Северна Македонија", "MK"), ("Maqedonia e Veriut", "MK"),
+    ("Njemačka", "DE"), ("Немачка", "DE"), ("Gjermani", "DE"), ("Obala Slonovače", "CI"), ("Kepi i Fildishtë", "CI"), ("Германија", "DE"),
+])
+def test_translations_from_iso_codes(register, name, iso2):
+    assert register.resolve(name).iso2 == iso2
+
+
+def test_every_translation_resolves_to_its_country(register):
+    translations = iso_translations()
+    assert len({name for _, name in translations}) > 1000  # six locales of ~250 countries
+    wrong = [(iso2, name) for iso2, name in translations if register.resolve(name).iso2 != iso2]
+    assert wrong == []
+
+
+def test_no_key_means_two_countries(register):
+    for key, targets in register._keys.items():
+        assert len({t.id for t in targets if t.kind == "country"}) <= 1, key
+
+
+def test_colliding_translations_are_resolved_without_guessing(raw_dir):
+    # "Zemlja" translates two countries; "Albania" would take ISO's English name
+    # of another; "Srbija" is the project's own alias of Serbia (country_names.csv).
+    fake = (("RS", "Zemlja"), ("AL", "Zemlja"), ("RS", "Albania"), ("HR", "Srbija"), ("HR", "Hrvatska zemlja"))
+    first = Register.load(raw_dir, translations=fake)
+    second = Register.load(raw_dir, translations=tuple(reversed(fake)))
+    assert first._keys == second._keys  # the same keys, whatever the order
+    with pytest.raises(UnknownCountryError):
+        first.resolve("Zemlja")
+    assert first.resolve("Albania").iso2 == "AL"
+    assert first.resolve("Srbija").iso2 == "RS"
+    assert first.resolve("Hrvatska zemlja").iso2 == "HR"
+
+
+def test_inverted():
+    assert inverted("Macedonia, North") == "North Macedonia"
+    assert inverted("Bolivia (Plurinational State of)") == "Plurinational State of Bolivia"
+    assert inverted("Serbia") is None
+    assert inverted("Saint Helena, Ascension, Tristan") is None
 
 
 # --- normalise_key ------------------------------------------------------
@@ -173,6 +276,15 @@ def test_unknown_names_suggest_the_closest(register, typo, meant):
     assert meant in info.value.expected
 
 
+@pytest.mark.parametrize("typo, meant", [("Srb", "Serbia"), ("Bosna", "Bosnia and Herzegovina"), ("Herzegovina", "Bosnia and Herzegovina"),
+                                         ("Kosvo", "Kosovo"), ("Itlay", "Italy"), ("Macedonija", "North Macedonia"),
+                                         ("Crna Gor", "Montenegro")])
+def test_short_inputs_suggest_the_country_meant(register, typo, meant):
+    with pytest.raises(UnknownCountryError) as info:
+        register.resolve(typo)
+    assert meant in info.value.suggestions
+
+
 @pytest.mark.parametrize("name", ["", "  ", "Narnia", "rs", "Republika Srpska", "Europe"])
 def test_non_countries_are_errors(register, name):
     with pytest.raises(UnknownCountryError):
@@ -235,10 +347,14 @@ def _edit(path: Path, column: str, row: int, value: str) -> None:
 
 
 @pytest.mark.parametrize("file, column, row, value", [
-    ("countries.csv", "iso2", 1, "AD"),  # the code of row 0: a duplicate is reported where it repeats
-    ("countries.csv", "iso3", 1, "AND"),
-    ("countries.csv", "numeric", 1, "020"),
+    # countries.csv rows: 0 overrides BA, 1 overrides VA, 2 adds XK.
+    ("countries.csv", "iso2", 1, "BA"),  # the code of row 0: a duplicate is reported where it repeats
+    ("countries.csv", "iso3", 1, "AND"),  # an override may only repeat ISO's codes (VAT)
+    ("countries.csv", "iso3", 2, "SRB"),  # an added country's codes are its own
+    ("countries.csv", "numeric", 2, "688"),
     ("countries.csv", "numeric", 0, "8"),
+    ("countries.csv", "name", 2, "Serbia"),
+    ("countries.csv", "iso2", 2, "AB"),  # neither ISO's nor user-assigned
     ("countries.csv", "user_assigned", 0, "maybe"),
     ("country_names.csv", "iso2", 0, "ZZ"),
     ("country_names.csv", "name", 0, "Croatia"),  # row 0 is an Albania alias: Croatia would be ambiguous
@@ -255,11 +371,12 @@ def test_bad_register_row_names_its_cell(raw_dir, file, column, row, value):
         any((Path(e.file).name, e.row, e.column) == (file, row + 2, column) for e in error.errors)
 
 
-def test_user_assigned_codes_must_be_flagged(raw_dir):
-    _edit(raw_dir / "countries.csv", "iso2", 0, "XA")  # ISO leaves X* codes to users
+@pytest.mark.parametrize("row, value", [(2, "no"), (1, "yes")])  # XK is user-assigned, VA is ISO's
+def test_user_assigned_codes_must_be_flagged(raw_dir, row, value):
+    _edit(raw_dir / "countries.csv", "user_assigned", row, value)
     with pytest.raises(TomasInputError) as info:
         Register.load(raw_dir)
-    assert (info.value.row, info.value.column) == (2, "user_assigned")
+    assert (row + 2, "user_assigned") in [(e.row, e.column) for e in info.value.errors]
 
 
 def test_two_continuators_are_refused(raw_dir):

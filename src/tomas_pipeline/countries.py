@@ -1,7 +1,11 @@
 """The country register: any name a source uses -> one ISO 3166-1 country.
 
-The register is three tables in ``data/raw/`` (documented in its README):
-``countries.csv`` (codes and names), ``country_names.csv`` (every other name a
+ISO 3166-1 itself comes from ``pycountry`` (its copy of Debian's iso-codes):
+every code, the short, official and common English names, and their
+translations in the iso-codes locales of the region (LOCALES). Three tables
+in ``data/raw/`` (documented in its README) are layered on top:
+``countries.csv`` (the project's overrides of ISO's rows, and extra rows with
+user-assigned codes such as Kosovo), ``country_names.csv`` (every other name a
 source may use, in any language or script) and ``predecessors.csv`` (former
 states and the states that continue or succeeded them).
 
@@ -14,8 +18,8 @@ a country is never guessed.
 from __future__ import annotations
 
 import dataclasses
-
-import difflib
+import functools
+import gettext
 import re
 import sys
 import unicodedata
@@ -23,13 +27,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
+import pycountry
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from tomas_pipeline.dates import PartialDate, parse_date
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 
 COUNTRIES, NAMES, PREDECESSORS = "countries.csv", "country_names.csv", "predecessors.csv"
 EXPECTED_NAME = "a country name the register knows"
+# iso-codes locales whose translations are names too: Serbian (Cyrillic and
+# Latin), Albanian, Macedonian, Bosnian, Croatian. iso-codes has no Montenegrin
+# (cnr) locale; Montenegrin names come from country_names.csv.
+LOCALES = ("sr", "sr@latin", "sq", "mk", "bs", "hr")
+ISO_SOURCE = "iso3166"
 
 # Serbian and Macedonian Cyrillic to the Latin the same languages use, then
 # reduced like any Latin text (ђ -> dj like đ; ћ/ч -> c like ć/č; џ -> dz like dž;
@@ -51,6 +64,7 @@ _TRANSLIT = str.maketrans({**_CYRILLIC, **_LATIN})
 _DROP = {"the", "and", "i", "dhe"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names recur in every table and every load
 def normalise_key(name: str) -> str:
     """The form names are compared in: see the module docstring and the README.
 
@@ -73,6 +87,61 @@ def normalise_key(name: str) -> str:
             words = words[:-2]
         else:
             return " ".join(words)
+
+
+_INVERTED = re.compile(r"\s*([^,()]+?)\s*(?:,\s*([^,()]+?)|\(\s*([^()]+?)\s*\))\s*")
+
+
+def inverted(name: str) -> str | None:
+    """ "Macedonia, North" or "Bolivia (Plurinational State of)" written the
+    other way round ("North Macedonia", "Plurinational State of Bolivia");
+    None for a name without one comma or one bracket."""
+    match = _INVERTED.fullmatch(str(name))
+    if not match:
+        return None
+    head, tail = match.group(1), match.group(2) or match.group(3)
+    return f"{tail} {head}"
+
+
+# --- ISO 3166-1 from pycountry --------------------------------------------------
+
+
+@functools.cache
+def iso_countries() -> pd.DataFrame:
+    """ISO 3166-1 as pycountry ships it: one row per code, the register's columns
+    (`name` is the common name where ISO gives one: "Bolivia", "South Korea")."""
+    rows = []
+    for c in pycountry.countries:
+        common, official = getattr(c, "common_name", ""), getattr(c, "official_name", "")
+        rows.append({"iso2": c.alpha_2, "iso3": c.alpha_3, "numeric": c.numeric, "name": common or c.name,
+                     "iso_name": c.name, "official_name": official, "user_assigned": "no",
+                     "source_id": ISO_SOURCE, "note": ""})
+    return pd.DataFrame(rows).sort_values("iso2", kind="mergesort").reset_index(drop=True)
+
+
+@functools.cache
+def iso_names() -> tuple[tuple[str, str], ...]:
+    """(iso2, English name) for ISO's short, official and common names."""
+    return tuple((c.alpha_2, name) for c in pycountry.countries
+                 for name in (c.name, getattr(c, "official_name", ""), getattr(c, "common_name", "")) if name)
+
+
+@functools.cache
+def iso_translations(locales: tuple[str, ...] = LOCALES) -> tuple[tuple[str, str], ...]:
+    """(iso2, translated name) for every ISO name iso-codes translates in `locales`."""
+    out = []
+    for locale in locales:
+        catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
+        for iso2, name in iso_names():
+            translated = catalog.gettext(name)
+            if translated != name:
+                out.append((iso2, translated))
+    return tuple(out)
+
+
+def _user_assigned_code(iso2: str) -> bool:
+    """ISO 3166-1 leaves AA, QM-QZ, XA-XZ and ZZ to its users (Kosovo's XK)."""
+    return iso2 in ("AA", "ZZ") or "QM" <= iso2 <= "QZ" or iso2.startswith("X")
 
 
 @dataclass(frozen=True)
@@ -123,6 +192,9 @@ class Register:
         self._names = names
         self._predecessors = predecessors
         self._keys = keys
+        # Suggestions compare against every key; each key's targets as labels, once.
+        self._choices = list(keys)
+        self._choice_labels: list[list[str]] | None = None
         self._by_iso2 = countries.set_index("iso2")
         self._by_iso3 = {row.iso3: row.iso2 for row in countries.itertuples()}
         # One match object per code, built once: resolving runs for every row of every table.
@@ -134,20 +206,23 @@ class Register:
     # --- loading and checking -------------------------------------------
 
     @classmethod
-    def load(cls, raw_dir: Path | str) -> Register:
+    def load(cls, raw_dir: Path | str, translations: tuple[tuple[str, str], ...] | None = None) -> Register:
         """Read and check the register; a bad row raises TomasInputError naming its cell
-        (``.errors`` on it lists every bad cell found)."""
+        (``.errors`` on it lists every bad cell found). `translations` replaces
+        pycountry's (iso2, name) translations (tests use it)."""
         raw_dir = Path(raw_dir)
         errors: list[TomasInputError] = []
-        countries = _read(raw_dir / COUNTRIES, errors)
+        overrides = _read(raw_dir / COUNTRIES, errors)
         names = _read(raw_dir / NAMES, errors)
         predecessors = _read(raw_dir / PREDECESSORS, errors)
         _raise(errors)
-        _check_countries(countries, raw_dir / COUNTRIES, errors)
+        countries = _merge_countries(overrides, raw_dir / COUNTRIES, errors)
         _raise(errors)
         _check_predecessors(predecessors, set(countries["iso2"]), raw_dir / PREDECESSORS, errors)
         _raise(errors)
-        keys = _build_keys(countries, names, predecessors, raw_dir / NAMES, errors)
+        if translations is None:
+            translations = iso_translations()
+        keys = _build_keys(countries, overrides, names, predecessors, translations, raw_dir, errors)
         _raise(errors)
         return cls(countries, names, predecessors, keys)
 
@@ -166,6 +241,8 @@ class Register:
         if re.fullmatch(r"[A-Z]{3}", text) and text in self._by_iso3:
             return self._match(self._by_iso3[text])
         targets = self._keys.get(normalise_key(text), set())
+        if not targets and (other := inverted(text)):  # "Macedonia, North"
+            targets = self._keys.get(normalise_key(other), set())
         if not targets:
             raise UnknownCountryError(name, self.suggest(name))
         if len(targets) > 1 and on_date is not None:
@@ -181,13 +258,23 @@ class Register:
         return self._via_predecessor(name, target.id)
 
     def suggest(self, name: str) -> list[str]:
-        """The 3 register names closest to `name` (similarity of normalised keys)."""
+        """The 3 register names closest to `name`, by similarity of normalised keys.
+
+        The score is the mean of three rapidfuzz measures: edit distance (typos:
+        "Albnia"), Jaro-Winkler (a short input that starts a name: "Srb") and
+        token sets (a word of a longer name: "Herzegovina")."""
         key = normalise_key(name) if isinstance(name, str) else ""
+        if self._choice_labels is None:
+            self._choice_labels = [sorted({self._label(t) for t in self._keys[k]}) for k in self._choices]
+
+        def measure(scorer, scale: float = 1.0) -> np.ndarray:
+            return process.cdist([key], self._choices, scorer=scorer, dtype=np.float64)[0] * scale
+
+        # All three on a 0..100 scale.
+        scores = measure(fuzz.ratio) + measure(JaroWinkler.normalized_similarity, 100) + measure(fuzz.token_set_ratio)
         best: dict[str, float] = {}
-        for other, targets in self._keys.items():
-            score = difflib.SequenceMatcher(None, key, other).ratio()
-            for target in targets:
-                label = self._label(target)
+        for labels, score in zip(self._choice_labels, scores.tolist()):
+            for label in labels:
                 best[label] = max(score, best.get(label, 0.0))
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
         return [label for label, _ in ranked[:3]]
@@ -290,7 +377,15 @@ def _bad(errors, path, index, column, value, expected) -> None:
     errors.append(TomasInputError(path, int(index) + 2, column, value, expected))
 
 
-def _check_countries(frame: pd.DataFrame, path: Path, errors: list[TomasInputError]) -> None:
+def _merge_countries(overrides: pd.DataFrame, path: Path, errors: list[TomasInputError]) -> pd.DataFrame:
+    """ISO 3166-1 from pycountry with the rows of countries.csv laid over it.
+
+    A row whose iso2 ISO knows overrides that country's `name`, `official_name`,
+    `source_id` and `note` (its codes and `iso_name` may only repeat ISO's); a
+    row with any other code adds a country, which must be user-assigned (Kosovo).
+    """
+    merged = {row["iso2"]: row for row in iso_countries().to_dict("records")}
+    iso = {code: dict(row) for code, row in merged.items()}  # ISO's own values, for the checks
     rules = {
         "iso2": (r"[A-Z]{2}", "two capital letters (ISO 3166-1 alpha-2)"),
         "iso3": (r"[A-Z]{3}", "three capital letters (ISO 3166-1 alpha-3)"),
@@ -299,22 +394,48 @@ def _check_countries(frame: pd.DataFrame, path: Path, errors: list[TomasInputErr
         "source_id": (_SOURCE_ID.pattern, "a source_id from sources.csv"),
         "name": (r".+", "the English short name"),
     }
-    for index, row in frame.iterrows():
+    where: dict[str, int] = {}  # iso2 -> index of its countries.csv row, to name the cell of a clash
+    for index, row in overrides.iterrows():
+        code = row["iso2"]
+        known = code in iso
         for column, (pattern, expected) in rules.items():
             value = row[column]
+            if known and column in ("iso3", "numeric", "name") and value == "":
+                continue  # ISO's value stands
             if column == "numeric" and value == "" and row["user_assigned"] == "yes":
                 continue
             if not re.fullmatch(pattern, value):
                 _bad(errors, path, index, column, value, expected)
-        # ISO reserves X* alpha-2 codes for users; such a code must be flagged.
-        if row["iso2"].startswith("X") != (row["user_assigned"] == "yes"):
-            _bad(errors, path, index, "user_assigned", row["user_assigned"],
-                 "yes exactly when the code is user-assigned (X*)")
-    for column in ("iso2", "iso3", "numeric", "name"):
+        if code in where:
+            _bad(errors, path, index, "iso2", code, "an iso2 no other row has")
+            continue
+        if known:
+            for column in ("iso3", "numeric", "iso_name"):
+                if row[column] and row[column] != iso[code][column]:
+                    _bad(errors, path, index, column, row[column], f"ISO's {iso[code][column]} (or empty)")
+            if row["user_assigned"] != "no":
+                _bad(errors, path, index, "user_assigned", row["user_assigned"], "no: the code is ISO's")
+            filled = {k: row.get(k, "") for k in ("name", "official_name", "source_id", "note")}
+            merged[code].update({k: v for k, v in filled.items() if v})
+        elif not _user_assigned_code(code):
+            _bad(errors, path, index, "iso2", code,
+                 "an ISO 3166-1 code or a user-assigned one (AA, QM-QZ, XA-XZ, ZZ)")
+            continue
+        else:
+            if row["user_assigned"] != "yes":
+                _bad(errors, path, index, "user_assigned", row["user_assigned"],
+                     "yes exactly when the code is user-assigned (AA, QM-QZ, XA-XZ, ZZ)")
+            merged[code] = {column: row[column] for column in _COLUMNS[COUNTRIES] + ["note"] if column in row}
+        where[code] = index
+    frame = pd.DataFrame(sorted(merged.values(), key=lambda r: r["iso2"]))
+    frame = frame.reindex(columns=list(iso_countries().columns)).fillna("").reset_index(drop=True)
+    for column in ("iso3", "numeric", "name"):
         values = frame[column]
-        dupes = values[(values != "") & values.duplicated(keep="first")]
-        for index, value in dupes.items():
-            _bad(errors, path, index, column, value, f"a {column} no other row has")
+        for code in frame.loc[(values != "") & values.duplicated(keep=False), "iso2"]:
+            if code in where:  # only the project's rows can clash: ISO's codes and names are unique
+                _bad(errors, path, where[code], column, frame.loc[frame["iso2"] == code, column].iloc[0],
+                     f"a {column} no other country has")
+    return frame
 
 
 def _check_predecessors(frame: pd.DataFrame, known: set[str], path: Path,
@@ -323,7 +444,8 @@ def _check_predecessors(frame: pd.DataFrame, known: set[str], path: Path,
         if not row["predecessor"]:
             _bad(errors, path, index, "predecessor", "", "the predecessor state's name")
         if row["successor_iso2"] not in known:
-            _bad(errors, path, index, "successor_iso2", row["successor_iso2"], "an iso2 from countries.csv")
+            _bad(errors, path, index, "successor_iso2", row["successor_iso2"],
+                 "an iso2 of the register (ISO 3166-1 or countries.csv)")
         if row["relation"] not in ("continuator", "successor"):
             _bad(errors, path, index, "relation", row["relation"], "continuator or successor")
         if not _SOURCE_ID.fullmatch(row["source_id"]):
@@ -347,26 +469,48 @@ def _check_predecessors(frame: pd.DataFrame, known: set[str], path: Path,
                      f"the same {column} on every row of {name}")
 
 
-def _build_keys(countries: pd.DataFrame, names: pd.DataFrame, predecessors: pd.DataFrame,
-                path: Path, errors: list[TomasInputError]) -> dict[str, set[_Target]]:
-    """Every normalised name -> its targets. Canonical names come first, then aliases."""
+def _build_keys(countries: pd.DataFrame, overrides: pd.DataFrame, names: pd.DataFrame,
+                predecessors: pd.DataFrame, translations: tuple[tuple[str, str], ...], raw_dir: Path,
+                errors: list[TomasInputError]) -> dict[str, set[_Target]]:
+    """Every normalised name -> its targets, in layers; a higher layer wins a key.
+
+    1. the countries' names (ISO's English names, countries.csv) and the
+       predecessors' names; two countries sharing one is an error;
+    2. country_names.csv; a name another state's layer-1 name has is an error;
+    3. what is derived from ISO: inverted forms ("Korea, Republic of" ->
+       "Republic of Korea") and iso-codes' translations. They only fill keys no
+       higher layer holds, and a key they give to two countries is given to none
+       (never guessed), so the outcome does not depend on any order.
+    """
     keys: dict[str, set[_Target]] = {}
-    for row in countries.itertuples():
-        for name in (row.name, row.iso_name, row.official_name):
-            if name:
-                keys.setdefault(normalise_key(name), set()).add(_Target("country", row.iso2))
+    rows = {row["iso2"]: index for index, row in overrides.iterrows()}
+    owner: dict[str, str] = {}
+    canonical = [(row.iso2, name, column) for row in countries.itertuples()
+                 for column, name in (("name", row.name), ("iso_name", row.iso_name),
+                                      ("official_name", row.official_name)) if name]
+    canonical += [(iso2, name, "name") for iso2, name in iso_names()]  # ISO's, where countries.csv overrides
+    for iso2, name, column in canonical:
+        key = normalise_key(name)
+        if owner.setdefault(key, iso2) != iso2:
+            # A clash needs a project row (ISO's names are unique; tests check).
+            culprit = iso2 if iso2 in rows else owner[key]
+            _bad(errors, raw_dir / COUNTRIES, rows.get(culprit, -1), column, name,
+                 f"a name no other country has (it also means {iso2 if culprit != iso2 else owner[key]})")
+            continue
+        keys.setdefault(key, set()).add(_Target("country", iso2))
     for name in predecessors["predecessor"].unique():
         keys.setdefault(normalise_key(name), set()).add(_Target("predecessor", name))
-    # Canonical names must not collide, or the register itself is ambiguous.
+    # Layer 1 as it stands: an alias may not take one of its keys from another state.
     base = {k: set(v) for k, v in keys.items()}
     known_iso2 = set(countries["iso2"])
     known_pred = set(predecessors["predecessor"])
+    path = raw_dir / NAMES
     for index, row in names.iterrows():
         if bool(row["iso2"]) == bool(row["predecessor"]):
             _bad(errors, path, index, "iso2", row["iso2"], "either an iso2 or a predecessor, not both")
             continue
         if row["iso2"] and row["iso2"] not in known_iso2:
-            _bad(errors, path, index, "iso2", row["iso2"], "an iso2 from countries.csv")
+            _bad(errors, path, index, "iso2", row["iso2"], "an iso2 of the register (ISO 3166-1 or countries.csv)")
             continue
         if row["predecessor"] and row["predecessor"] not in known_pred:
             _bad(errors, path, index, "predecessor", row["predecessor"], "a predecessor from predecessors.csv")
@@ -387,6 +531,14 @@ def _build_keys(countries: pd.DataFrame, names: pd.DataFrame, predecessors: pd.D
                  f"a name no other state uses (it also means {', '.join(others)})")
             continue
         keys[key] = targets
+    derived: dict[str, set[str]] = {}
+    for iso2, name in [(i, n) for i, n, _ in canonical] + list(translations):
+        for form in (name, inverted(name)):
+            if form and (key := normalise_key(form)):
+                derived.setdefault(key, set()).add(iso2)
+    for key, codes in derived.items():
+        if key not in keys and len(codes) == 1 and codes <= known_iso2:
+            keys[key] = {_Target("country", next(iter(codes)))}
     return keys
 
 

@@ -59,7 +59,8 @@ COMMON_FIELDS = {
 TABLES: dict[str, dict] = {
     "countries": {
         "title": "Country register",
-        "description": "Every country the data or the treaty charts name, with the build's focus and comparison sets.",
+        "description": "Every ISO 3166-1 country (pycountry's iso-codes data) and Kosovo, with the build's focus "
+                       "and comparison sets.",
         "primaryKey": ["iso2"],
         "fields": {"iso2": "ISO 3166-1 alpha-2 code.", "iso3": "ISO 3166-1 alpha-3 code.",
                    "numeric": "ISO 3166-1 numeric code, as text (008).",
