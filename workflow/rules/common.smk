@@ -38,7 +38,9 @@ for stage_code in CODE.values():
 
 
 # A killed build leaves Snakemake's lock behind: cleared here when no build is live.
-hooks.clear_stale_locks(".")
+# (Only in the main process: a job run as a process of its own re-reads this file.)
+if workflow.is_main_process:
+    hooks.clear_stale_locks(".")
 # The set of raw tables is declared (normalise.STEPS): a deleted one stops the build here.
 check_raw_tables(RAW)
 # Version, date, commit and data hash the build states; no fact may be dated after it.
