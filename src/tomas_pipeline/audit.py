@@ -392,8 +392,7 @@ def outdated(tables: dict, names: dict, compared: set, day: dt.date, years: int,
     stats = stats[(stats["_y"] != "") & stats["indicator"].isin(series_of)]
     stats = stats[stats["country_iso2"].isin(compared) | (stats["scope"] != "country")]
     series = ["scope", "area", "country_iso2", "indicator"]
-    newest = stats.sort_values("_y").groupby(stats[series].astype("string").fillna("").agg("|".join, axis=1),
-                                              sort=True).tail(1)
+    newest = stats.sort_values("_y", kind="stable").drop_duplicates(series, keep="last")
     for _, r in newest.sort_values(series, na_position="first").iterrows():
         when = _as_of(r["_y"])
         if when and _older(when, day, years):
