@@ -144,8 +144,6 @@ def _unresolved(name: str, group: pd.DataFrame, key: list[str], fields: list[str
     return out
 
 
-
-
 def load_expectations(path: Path | str | None = None, schema: Path | str | None = None) -> dict:
     """config/expectations.yaml, checked against its schema (an error names the key and its line)."""
     from tomas_pipeline.config import load_config
@@ -159,7 +157,12 @@ def _check_kind(years: int) -> str:
 
 
 def _flag(series: pd.Series) -> pd.Series:
+    """A yes/no column as booleans, whether it was read as bool or as text."""
     return series.astype("string").str.lower().isin(["true", "1", "yes"])
+
+
+def _true(value: object) -> bool:
+    return bool(_flag(pd.Series([value])).iloc[0])
 
 
 def _chosen(frame: pd.DataFrame) -> pd.DataFrame:
@@ -218,7 +221,7 @@ def _missing_for(tables: dict, spec: dict, country: pd.Series, labels: dict[str,
         rows.append(_row(table, iso, key, what, tried))
 
     # Treaties: consent; then a signature where consent was a ratification, and entry into force.
-    if not bool(_flag(pd.Series([country.get("user_assigned", False)])).iloc[0]):
+    if not _true(country.get("user_assigned", False)):
         instruments = _table(tables, "instruments", ["instrument_id", "short_name"])
         short = dict(zip(instruments["instrument_id"], instruments["short_name"]))
         actions = _chosen(_table(tables, "treaty_actions", ["country_iso2", "instrument", "action", "date"]))
