@@ -363,8 +363,8 @@ def _older(as_of: dt.date, day: dt.date, years: int) -> bool:
 def outdated(tables: dict, names: dict, compared: set, day: dt.date, years: int, spec: dict) -> list[dict]:
     """Facts whose text or figure is older than `years` at `day`: checks to make, not errors.
 
-    Code texts (provision versions) and legal features by their `as_of`; a statistic by the newest
-    year on record for its series. Treaty actions are not aged: a consent stays in force until the
+    Code texts (provision versions) and legal features by their `as_of`; a statistic declared `yearly`
+    by the newest year on record for its series. Treaty actions are not aged: a consent stays in force until the
     depositary records a denunciation, so an old ratification is not an old text."""
     kind, rows = _check_kind(years), []
     penalties = _chosen(_table(tables, "penalties", ["country_iso2", "provision", "code", "article", "as_of",
