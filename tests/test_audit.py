@@ -50,9 +50,10 @@ def test_gaps_list_missing_facts_and_skip_ineligible_treaties():
                               "user_assigned": [False, True]})
     missing = gaps({"treaty_actions": _actions()}, countries)
     treaty = missing[missing["table"] == "treaty_actions"]
-    # Albania is party to Budapest in the data; the five other instruments are gaps. Kosovo: none.
+    # Albania ratified Budapest in the data: its signature and entry into force are expected; the five
+    # other instruments are gaps. Kosovo: none.
     assert sorted(treaty.loc[treaty["country_iso2"] == "AL", "key"]) == sorted(
-        ["uncrc", "opsc", "palermo", "lanzarote", "warsaw"])
+        ["uncrc", "opsc", "palermo", "lanzarote", "warsaw", "budapest signature", "budapest entry_into_force"])
     assert treaty[treaty["country_iso2"] == "XK"].empty
     # Penalties are expected for Kosovo too (it has a criminal code).
     assert (missing[(missing["country_iso2"] == "XK") & (missing["table"] == "penalties")].shape[0]) == 8

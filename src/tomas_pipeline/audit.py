@@ -1,22 +1,27 @@
 """What the data says about itself: where sources disagree, and what is missing.
 
 ``conflicts`` lists every fact for which two sources give different values,
-with the value the report uses and the rule that chose it. ``gaps`` lists the
-facts the comparison needs that no source gives yet. Both are published in
-``data/processed/`` and shown in the report's appendices.
+with the value the report uses and the rule that chose it. ``gaps`` lists every
+fact config/expectations.yaml declares that has no value, with what was tried,
+and the facts whose text is older than the configured age at the build date
+(checks to make). Both are published in ``data/processed/`` and shown in the
+report's appendices.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
 from tomas_pipeline import provisions
 from tomas_pipeline.normalise import PREFERENCE_RULE
-from tomas_pipeline.schemas import BINDING_ACTIONS, INSTRUMENTS, OFFENCES
+from tomas_pipeline.schemas import BINDING_ACTIONS
 
 CONFLICT_COLUMNS = ["table", "country_iso2", "key", "field", "chosen_value", "chosen_source", "other_value",
                     "other_source", "rule"]
-GAP_COLUMNS = ["table", "country_iso2", "key", "what"]
+GAP_COLUMNS = ["table", "country_iso2", "key", "what", "kind", "tried"]
 
 # The fields compared per fact table, and the columns that identify one fact.
 FACTS = {
@@ -26,8 +31,16 @@ FACTS = {
     "statistics": (["scope", "area", "country_iso2", "indicator", "year"], ["value"]),
 }
 
-ICMEC_FEATURES = ("specific_csam_legislation", "csam_definition", "technology_facilitated", "simple_possession",
-                  "isp_reporting_duty")
+# The declared facts (config/expectations.yaml) and the schema that checks them.
+EXPECTATIONS = Path(__file__).resolve().parents[2] / "config" / "expectations.yaml"
+EXPECTATIONS_SCHEMA = Path("workflow/schemas/expectations.schema.yaml")
+DEFAULT_MAX_AGE_YEARS = 5
+
+# What a gap row's `kind` and `tried` say.
+MISSING = "missing"
+NO_ROW = "no source row"
+DISAGREE = "sources disagree"
+NO_DATE = "row without date"
 
 
 def _dates_agree(a: str, b: str) -> bool:
@@ -131,52 +144,264 @@ def _unresolved(name: str, group: pd.DataFrame, key: list[str], fields: list[str
     return out
 
 
-def gaps(tables: dict[str, pd.DataFrame], countries: pd.DataFrame) -> pd.DataFrame:
-    """Facts the comparison needs for each comparison country that no source gives."""
-    chosen = {name: (t[t["preferred"].astype(bool)] if "preferred" in t.columns else t) for name, t in tables.items()}
+def load_expectations(path: Path | str | None = None, schema: Path | str | None = None) -> dict:
+    """config/expectations.yaml, checked against its schema (an error names the key and its line)."""
+    from tomas_pipeline.config import load_config
+
+    path = Path(path) if path else EXPECTATIONS
+    return load_config(path, schema or path.resolve().parent.parent / EXPECTATIONS_SCHEMA)
+
+
+def _check_kind(years: int) -> str:
+    return f"check: text older than {years} years"
+
+
+def _flag(series: pd.Series) -> pd.Series:
+    """A yes/no column as booleans, whether it was read as bool or as text."""
+    return series.astype("string").str.lower().isin(["true", "1", "yes"])
+
+
+def _true(value: object) -> bool:
+    return bool(_flag(pd.Series([value])).iloc[0])
+
+
+def _chosen(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[_flag(frame["preferred"])] if "preferred" in frame.columns else frame
+
+
+def _table(tables: dict, name: str, columns: list[str]) -> pd.DataFrame:
+    frame = tables.get(name)
+    if frame is None:
+        frame = pd.DataFrame(columns=columns)
+    frame = frame.copy()
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = pd.NA
+    return frame
+
+
+def _year(value: object) -> str:
+    """A year cell as text ('2021'), whether it was read as text, integer or float."""
+    if pd.isna(value) or str(value).strip() == "":
+        return ""
+    text = str(value).strip()
+    return text[:-2] if text.endswith(".0") else text
+
+
+def gaps(tables: dict[str, pd.DataFrame], countries: pd.DataFrame, expectations: dict | None = None,
+         labels: dict[str, str] | None = None, build_date: dt.date | str | None = None,
+         max_age_years: int = DEFAULT_MAX_AGE_YEARS) -> pd.DataFrame:
+    """Every declared fact without a value for each comparison country, then (given a build date) the
+    facts whose text is older than `max_age_years` at that date, as checks to make.
+
+    `labels` names the scorecard's indicators (config/indicators.yaml); the build date is the date the
+    build states, never the clock, so the same data gives the same rows on any day."""
+    spec = expectations if expectations is not None else load_expectations()
+    compared = countries[_flag(countries["comparison"])]
+    names = dict(zip(countries["iso2"], countries["name"]))
     rows = []
-    compared = countries[countries["comparison"].astype(bool)]
     for _, country in compared.iterrows():
-        iso, name = country["iso2"], country["name"]
-        eligible = not bool(country.get("user_assigned", False))
-
-        def missing(table, key, what):
-            rows.append({"table": table, "country_iso2": iso, "key": key, "what": what})
-
-        if eligible:
-            actions = chosen.get("treaty_actions", pd.DataFrame(columns=["country_iso2", "instrument", "action"]))
-            mine = actions[actions["country_iso2"] == iso]
-            for inst in INSTRUMENTS:
-                done = set(mine.loc[mine["instrument"] == inst, "action"])
-                if not done & set(BINDING_ACTIONS):
-                    missing("treaty_actions", inst, f"when (or whether) {name} became party to {inst}")
-        penalties = chosen.get("penalties", pd.DataFrame(columns=["country_iso2", "offence", "form"]))
-        penalties_all = tables.get("penalties", pd.DataFrame(columns=["country_iso2", "offence", "disputed"]))
-        if "disputed" not in penalties_all.columns:
-            penalties_all = penalties_all.assign(disputed=False)
-        basic = penalties[(penalties["country_iso2"] == iso) & (penalties["form"] == "basic")]
-        for offence in OFFENCES:
-            if offence not in set(basic["offence"]):
-                what = f"the statutory penalty for {offence.replace('_', ' ')} in {name}"
-                open_rows = penalties_all[(penalties_all["country_iso2"] == iso) & (penalties_all["offence"] == offence)
-                                          & penalties_all["disputed"].astype(bool)]
-                missing("penalties", offence, what + (" (sources disagree; see the disagreements)" if len(open_rows) else ""))
-        features = chosen.get("legal_features", pd.DataFrame(columns=["country_iso2", "feature"]))
-        have = set(features.loc[features["country_iso2"] == iso, "feature"])
-        for feature in ICMEC_FEATURES + ("dedicated_child_protection_law",):
-            if feature not in have:
-                missing("legal_features", feature, f"whether {name}'s law meets '{feature.replace('_', ' ')}'")
-        institutions = chosen.get("institutions", pd.DataFrame(columns=["country_iso2", "kind"]))
-        kinds = set(institutions.loc[institutions["country_iso2"] == iso, "kind"])
-        for kind in ("hotline", "police_unit"):
-            if kind not in kinds:
-                missing("institutions", kind, f"a {kind.replace('_', ' ')} in {name}")
-        stats = chosen.get("statistics", pd.DataFrame(columns=["country_iso2", "indicator", "year"]))
-        mine = stats[stats["country_iso2"] == iso]
-        for year in (2021, 2022, 2023):
-            if mine[(mine["indicator"] == "ncmec_cybertipline_reports") & (mine["year"] == year)].empty:
-                missing("statistics", f"ncmec_cybertipline_reports {year}",
-                        f"NCMEC CyberTipline reports for {name} in {year}")
-        if mine[mine["indicator"] == "itu_gci_2020_rank_global"].empty:
-            missing("statistics", "itu_gci_2020_rank_global", f"{name}'s ITU Global Cybersecurity Index 2020 rank")
+        rows += _missing_for(tables, spec, country, labels or {})
+    rows += _missing_global(tables, spec)
+    if build_date:
+        day = build_date if isinstance(build_date, dt.date) else dt.date.fromisoformat(str(build_date))
+        rows += outdated(tables, names, set(compared["iso2"]), day, max_age_years, spec)
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
+
+
+def _row(table: str, iso: object, key: str, what: str, tried: str, kind: str = MISSING) -> dict:
+    return {"table": table, "country_iso2": iso, "key": key, "what": what, "kind": kind, "tried": tried}
+
+
+def _missing_for(tables: dict, spec: dict, country: pd.Series, labels: dict[str, str]) -> list[dict]:
+    iso, name = country["iso2"], country["name"]
+    rows: list[dict] = []
+
+    def missing(table, key, what, tried=NO_ROW):
+        rows.append(_row(table, iso, key, what, tried))
+
+    # Treaties: consent; then a signature where consent was a ratification, and entry into force.
+    if not _true(country.get("user_assigned", False)):
+        instruments = _table(tables, "instruments", ["instrument_id", "short_name"])
+        short = dict(zip(instruments["instrument_id"], instruments["short_name"]))
+        actions = _chosen(_table(tables, "treaty_actions", ["country_iso2", "instrument", "action", "date"]))
+        mine = actions[actions["country_iso2"] == iso]
+        facts = spec["treaties"]["facts"]
+        for inst in spec["treaties"]["instruments"]:
+            label = short.get(inst, inst)
+            done = set(mine.loc[mine["instrument"] == inst, "action"])
+            consent = done & set(BINDING_ACTIONS)
+            if not consent:
+                if "consent" in facts:
+                    missing("treaty_actions", inst, f"when (or whether) {name} became party to {label}")
+                continue
+            if "signature" in facts and "ratification" in consent and "signature" not in done:
+                missing("treaty_actions", f"{inst} signature",
+                        f"the date {name} signed {label} (it ratified it)")
+            if "entry_into_force" in facts and "entry_into_force" not in done:
+                missing("treaty_actions", f"{inst} entry_into_force",
+                        f"the date {label} entered into force for {name}")
+
+    # Penalties: one provision version for the basic form of each offence.
+    penalties_all = _table(tables, "penalties", ["country_iso2", "offence", "form", "disputed"])
+    mine = penalties_all[penalties_all["country_iso2"] == iso]
+    basic = _chosen(mine)
+    basic = basic[basic["form"] == "basic"]
+    for offence in spec["penalties"]["offences"]:
+        if offence in set(basic["offence"]):
+            continue
+        what = f"the statutory penalty for {offence.replace('_', ' ')} in {name}"
+        of = mine[mine["offence"] == offence]
+        if _flag(of["disputed"].fillna(False)).any():
+            missing("penalties", offence, what + " (sources disagree; see the disagreements)", DISAGREE)
+        elif len(of):
+            missing("penalties", offence, what, "rows only for aggravated forms")
+        else:
+            missing("penalties", offence, what)
+
+    # Legal features: the ICMEC criteria and the others declared.
+    features = _chosen(_table(tables, "legal_features", ["country_iso2", "feature", "value"]))
+    have = set(features.loc[(features["country_iso2"] == iso) & features["value"].notna(), "feature"])
+    for feature in spec["legal_features"]["features"]:
+        if feature not in have:
+            missing("legal_features", feature, f"whether {name}'s law meets '{feature.replace('_', ' ')}'")
+
+    # Institutions, and for a hotline its INHOPE membership and year.
+    institutions = _table(tables, "institutions", ["country_iso2", "kind", "inhope_member", "inhope_since"])
+    ours = institutions[institutions["country_iso2"] == iso]
+    for kind in spec["institutions"]["kinds"]:
+        if kind not in set(ours["kind"]):
+            missing("institutions", kind, f"a {kind.replace('_', ' ')} in {name}")
+    hotlines = ours[ours["kind"] == "hotline"]
+    if spec["institutions"]["hotline_inhope"] and len(hotlines):
+        member = set(hotlines["inhope_member"].dropna().astype(str))
+        if not member:
+            missing("institutions", "hotline inhope_member", f"whether {name}'s hotline is a member of INHOPE",
+                    "hotline rows without INHOPE membership")
+        elif member == {"yes", "no"}:
+            missing("institutions", "hotline inhope_member", f"whether {name}'s hotline is a member of INHOPE",
+                    DISAGREE)
+        elif member == {"yes"} and not hotlines["inhope_since"].map(_year).ne("").any():
+            missing("institutions", "hotline inhope_since", f"the year {name}'s hotline joined INHOPE", NO_DATE)
+
+    # Statistics declared per country and year.
+    stats = _table(tables, "statistics", ["scope", "country_iso2", "indicator", "year"])
+    for stat in spec["statistics"]:
+        if stat["scope"] == "country":
+            rows += [dict(r, country_iso2=iso) for r in
+                     _missing_stat(stats[stats["country_iso2"] == iso], stat, f"for {name}")]
+
+    # The scorecard: every indicator for every comparison country.
+    if spec.get("scorecard"):
+        card = _table(tables, "scorecard", ["country_iso2", "indicator", "value", "source_ids"])
+        mine = card[card["country_iso2"] == iso].set_index("indicator")
+        for indicator in dict.fromkeys(card["indicator"]):
+            value = mine["value"].get(indicator) if indicator in mine.index else None
+            if pd.notna(value) and str(value).strip():
+                continue
+            read = mine["source_ids"].get(indicator) if indicator in mine.index else None
+            tried = (f"no value can be coded from the rows read ({str(read).replace(';', ', ')})"
+                     if pd.notna(read) and str(read).strip() else NO_ROW)
+            missing("scorecard", indicator, f"{name}'s scorecard value for '{labels.get(indicator, indicator)}'",
+                    tried)
+    return rows
+
+
+def _missing_stat(stats: pd.DataFrame, stat: dict, where: str) -> list[dict]:
+    """The declared years of one statistic that have no preferred value."""
+    rows = []
+    of = stats[stats["indicator"] == stat["indicator"]]
+    years = of["year"].map(_year)
+    chosen = set(_chosen(of)["year"].map(_year))
+    for year in stat["years"]:
+        if str(year) in chosen:
+            continue
+        if (years == str(year)).any():
+            tried = DISAGREE
+        elif (years == "").any():
+            tried = "rows without a year"
+        elif len(of):
+            tried = "rows for other years only"
+        else:
+            tried = NO_ROW
+        rows.append(_row("statistics", None, f"{stat['indicator']} {year}", f"{stat['label']} {where} in {year}",
+                         tried))
+    return rows
+
+
+def _missing_global(tables: dict, spec: dict) -> list[dict]:
+    stats = _table(tables, "statistics", ["scope", "country_iso2", "indicator", "year"])
+    world = stats[stats["scope"] == "global"]
+    rows = []
+    for stat in spec["statistics"]:
+        if stat["scope"] == "global":
+            rows += _missing_stat(world, stat, "worldwide")
+    return rows
+
+
+def _as_of(value: object):
+    """The last day an as-of cell can mean (a year means its 31 December), or None."""
+    from tomas_pipeline.dates import ParseError, parse_date
+
+    text = _year(value)
+    if not text:
+        return None
+    try:
+        return parse_date(text).latest()
+    except (ParseError, ValueError, TypeError):
+        return None
+
+
+def _older(as_of: dt.date, day: dt.date, years: int) -> bool:
+    try:
+        limit = as_of.replace(year=as_of.year + years)
+    except ValueError:  # 29 February
+        limit = as_of.replace(year=as_of.year + years, day=28)
+    return limit < day
+
+
+def outdated(tables: dict, names: dict, compared: set, day: dt.date, years: int, spec: dict) -> list[dict]:
+    """Facts whose text or figure is older than `years` at `day`: checks to make, not errors.
+
+    Code texts (provision versions) and legal features by their `as_of`; a statistic declared `yearly`
+    by the newest year on record for its series. Treaty actions are not aged: a consent stays in force until the
+    depositary records a denunciation, so an old ratification is not an old text."""
+    kind, rows = _check_kind(years), []
+    penalties = _chosen(_table(tables, "penalties", ["country_iso2", "provision", "code", "article", "as_of",
+                                                     "source_id"]))
+    versions = penalties.drop_duplicates(["provision", "as_of"]).sort_values(["country_iso2", "provision"])
+    for _, r in versions.iterrows():
+        when = _as_of(r["as_of"])
+        if r["country_iso2"] in compared and when and _older(when, day, years):
+            place = f"art. {r['article']} of the " if pd.notna(r["article"]) and str(r["article"]) else "the "
+            rows.append(_row("penalties", r["country_iso2"], str(r["provision"]),
+                             f"whether {place}{r['code']} ({names.get(r['country_iso2'], r['country_iso2'])}) "
+                             f"changed since the text of {_year(r['as_of'])} on record",
+                             f"newest version on record: {_year(r['as_of'])} ({r['source_id']})", kind))
+    features = _chosen(_table(tables, "legal_features", ["country_iso2", "feature", "as_of", "source_id"]))
+    for _, r in features.sort_values(["country_iso2", "feature"]).iterrows():
+        when = _as_of(r["as_of"])
+        if r["country_iso2"] in compared and when and _older(when, day, years):
+            name = names.get(r["country_iso2"], r["country_iso2"])
+            rows.append(_row("legal_features", r["country_iso2"], str(r["feature"]),
+                             f"whether {name}'s law still meets '{str(r['feature']).replace('_', ' ')}' as it did "
+                             f"in {_year(r['as_of'])}", f"stated as of {_year(r['as_of'])} ({r['source_id']})", kind))
+    # Statistics: only a declared yearly series ages (a strategy's adoption year or one edition's rank
+    # does not); its newest year on record is checked.
+    series_of = {s["indicator"]: s["label"] for s in spec["statistics"] if s.get("yearly")}
+    stats = _chosen(_table(tables, "statistics", ["scope", "area", "country_iso2", "indicator", "year",
+                                                  "source_id"]))
+    stats = stats.assign(_y=stats["year"].map(_year))
+    stats = stats[(stats["_y"] != "") & stats["indicator"].isin(series_of)]
+    stats = stats[stats["country_iso2"].isin(compared) | (stats["scope"] != "country")]
+    series = ["scope", "area", "country_iso2", "indicator"]
+    newest = stats.sort_values("_y", kind="stable").drop_duplicates(series, keep="last")
+    for _, r in newest.sort_values(series, na_position="first").iterrows():
+        when = _as_of(r["_y"])
+        if when and _older(when, day, years):
+            iso = r["country_iso2"] if pd.notna(r["country_iso2"]) and str(r["country_iso2"]) else None
+            place = names.get(iso, iso) if iso else str(r["area"])
+            rows.append(_row("statistics", iso, f"{r['indicator']} {r['_y']}",
+                             f"{series_of[r['indicator']]} for {place} for a year after {r['_y']}",
+                             f"newest year on record: {r['_y']} ({r['source_id']})", kind))
+    return rows

@@ -256,14 +256,26 @@ def changes(previous_release: str | None, processed: str, inputs: Sequence[str],
         lg.info("changes: %d sentences; %s", len(frame), note)
 
 
-def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str) -> None:
+def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expectations: str | None = None,
+          method: str | None = None, build_date: str = "", max_age_years: int = 5) -> None:
+    """Conflicts, and the gaps against config/expectations.yaml; with `build_date` (the date the build
+    states, YYYY-MM-DD) also the facts older than `max_age_years`, as checks to make."""
     from tomas_pipeline import audit as checks
 
     with logged(log_path) as lg:
-        names = ("treaty_actions", "penalties", "legal_features", "statistics", "institutions")
-        tables = {name: read_processed(Path(processed) / f"{name}.csv") for name in names}
+        names = ("treaty_actions", "penalties", "legal_features", "statistics", "institutions", "instruments",
+                 "scorecard")
+        tables = {name: read_processed(Path(processed) / f"{name}.csv") for name in names
+                  if (Path(processed) / f"{name}.csv").is_file()}
+        labels = {}
+        if method:
+            from tomas_pipeline.metrics import load_indicators
+
+            labels = {i["id"]: i["label"] for i in load_indicators(method)}
         found = checks.conflicts(tables)
-        missing = checks.gaps(tables, read_processed(Path(processed) / "countries.csv"))
+        missing = checks.gaps(tables, read_processed(Path(processed) / "countries.csv"),
+                              checks.load_expectations(expectations), labels, build_date or None, max_age_years)
         write_csv(found, conflicts_out)
         write_csv(missing, gaps_out)
-        lg.info("%d conflicts between sources, %d gaps", len(found), len(missing))
+        lg.info("%d conflicts between sources, %d gaps (%d of them checks of old texts)", len(found),
+                len(missing), int((missing["kind"] != checks.MISSING).sum()))

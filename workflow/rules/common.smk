@@ -29,7 +29,7 @@ CODE = {
     "metrics": [f"{PKG}/{m}.py" for m in ("metrics", "errors", "io", "provenance")],
     "figures": [f"{PKG}/{m}.py" for m in ("figures", "metrics", "io", "provenance")],
     "bibliography": [f"{PKG}/bibliography.py"],
-    "audit": [f"{PKG}/audit.py"],
+    "audit": [f"{PKG}/{m}.py" for m in ("audit", "config", "dates", "metrics")],
     "report": sorted(str(p) for folder in ("reporting", "render") for p in Path(f"{PKG}/{folder}").rglob("*")
                      if p.is_file() and "__pycache__" not in p.parts),
 }

@@ -232,9 +232,15 @@ def gaps_table(gaps: pd.DataFrame) -> str:
     if gaps.empty:
         return note_table("The data has no known gaps in this build.")
     order = {c: i for i, c in enumerate(countries(False)["iso2"])}
-    view = gaps.assign(_o=gaps["country_iso2"].map(order)).sort_values(["_o", "table", "key"], kind="stable")
+    # Missing facts first, then the checks of old texts (audit.gaps' `kind`); older gaps files have neither.
+    kind = gaps["kind"] if "kind" in gaps.columns else pd.Series("missing", index=gaps.index)
+    tried = gaps["tried"] if "tried" in gaps.columns else pd.Series("", index=gaps.index)
+    view = gaps.assign(kind=kind.fillna("missing"), tried=tried.fillna(""), _o=gaps["country_iso2"].map(order),
+                       _check=kind.fillna("missing") != "missing")
+    view = view.sort_values(["_check", "_o", "table", "key"], kind="stable")
     view = view.assign(country=view["country_iso2"].map(lambda c: MISSING if is_missing(c) else country_name(c)))
-    return md_table(view, {"country": "Country", "table": "Table", "what": "Missing fact"})
+    return md_table(view, {"country": "Country", "table": "Table", "what": "Fact", "kind": "Kind",
+                           "tried": "What was tried"})
 
 
 def changes_table(changes: pd.DataFrame) -> str:
