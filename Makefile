@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test validate dag clean release bench
+.PHONY: report test lint validate dag clean release bench
 
 # Pinned versions (requirements.txt) are what CI and these commands use.
 $(STAMP): requirements.txt pyproject.toml
@@ -22,6 +22,12 @@ report: $(STAMP)
 test: $(STAMP)
 	@test -x /usr/bin/chromium || echo "note: no /usr/bin/chromium, browser tests will skip; install: apt-get install -y chromium chromium-driver"
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
+
+# The field's linters, as CI runs them before the tests (config in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/snakefmt --check Snakefile workflow/rules/
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake --lint
 
 # A citable bundle in dist/ (refuses a dirty tree or an unchanged version).
 release: $(STAMP)

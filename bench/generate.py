@@ -138,7 +138,7 @@ def generate(raw: Path | str, out: Path | str, countries: int, seed: int = 0) ->
     for table, rows in tables.items():
         rows += _read(raw / f"{table}.csv")
     for iso in chosen[len(FIRST):]:
-        name = lambda: rng.choice(spellings[iso])  # noqa: E731 - a fresh spelling per row
+        name = lambda iso=iso: rng.choice(spellings[iso])  # noqa: E731 - a fresh spelling per row
         ids = [f"bench_{iso.lower()}_primary", f"bench_{iso.lower()}_secondary"]
         for instrument in INSTRUMENTS:
             if rng.random() < 0.15:

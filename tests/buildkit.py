@@ -17,7 +17,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import BUILD_EPOCH, build_env, copy_repo, run_snakemake, snakemake_cmd  # noqa: F401
 
 EPOCH = BUILD_EPOCH

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import build_env, copy_repo
+
 from tomas_pipeline import cli
 from tomas_pipeline.config import ConfigError
 from tomas_pipeline.countries import UnknownCountryError

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from buildkit import base_build, copy_sources, hashes, snakemake, tail
 
 pytestmark = pytest.mark.slow

@@ -7,11 +7,19 @@ from pathlib import Path
 import pandas as pd
 import pycountry
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tomas_pipeline.countries import (
-    AmbiguousCountryError, CountryMatch, Register, UnknownCountryError, cli_country, inverted,
-    iso_translations, normalise_key, resolve_column,
+    AmbiguousCountryError,
+    CountryMatch,
+    Register,
+    UnknownCountryError,
+    cli_country,
+    inverted,
+    iso_translations,
+    normalise_key,
+    resolve_column,
 )
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
 
@@ -132,7 +140,8 @@ def test_un_style_names(register, name, iso2):
 
 @pytest.mark.parametrize("name, iso2", [
     ("Severna Makedonija", "MK"), ("Северна Македонија", "MK"), ("Maqedonia e Veriut", "MK"),
-    ("Njemačka", "DE"), ("Немачка", "DE"), ("Gjermani", "DE"), ("Obala Slonovače", "CI"), ("Kepi i Fildishtë", "CI"), ("Германија", "DE"),
+    ("Njemačka", "DE"), ("Немачка", "DE"), ("Gjermani", "DE"), ("Obala Slonovače", "CI"),
+    ("Kepi i Fildishtë", "CI"), ("Германија", "DE"),
 ])
 def test_translations_from_iso_codes(register, name, iso2):
     assert register.resolve(name).iso2 == iso2
@@ -239,7 +248,8 @@ def test_match_fields(register):
 
 
 @pytest.mark.parametrize("name", ["Serbia and Montenegro", "State Union of Serbia and Montenegro",
-                                  "Federal Republic of Yugoslavia", "Srbija i Crna Gora", "Савезна Република Југославија"])
+                                  "Federal Republic of Yugoslavia", "Srbija i Crna Gora",
+                                  "Савезна Република Југославија"])
 def test_predecessors_continued_by_serbia(register, name):
     match = register.resolve(name)
     assert match.iso2 == "RS"
@@ -276,7 +286,8 @@ def test_unknown_names_suggest_the_closest(register, typo, meant):
     assert meant in info.value.expected
 
 
-@pytest.mark.parametrize("typo, meant", [("Srb", "Serbia"), ("Bosna", "Bosnia and Herzegovina"), ("Herzegovina", "Bosnia and Herzegovina"),
+@pytest.mark.parametrize("typo, meant", [("Srb", "Serbia"), ("Bosna", "Bosnia and Herzegovina"),
+                                         ("Herzegovina", "Bosnia and Herzegovina"),
                                          ("Kosvo", "Kosovo"), ("Itlay", "Italy"), ("Macedonija", "North Macedonia"),
                                          ("Crna Gor", "Montenegro")])
 def test_short_inputs_suggest_the_country_meant(register, typo, meant):

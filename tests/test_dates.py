@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tomas_pipeline.dates import PartialDate, check_order, parse_date, parse_date_column
 from tomas_pipeline.errors import ParseError, TomasInputErrors

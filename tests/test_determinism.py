@@ -5,7 +5,6 @@ figures and report files. SOURCE_DATE_EPOCH sets the date."""
 from __future__ import annotations
 
 import pytest
-
 from buildkit import base_build, guarded_build, hashes, tail
 from conftest import BUILD_DAY
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from buildkit import base_build, read_rows
+from conftest import RAW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from buildkit import base_build, read_rows
-from conftest import RAW
 from tomas_pipeline.errors import TomasInputErrors
 from tomas_pipeline.io import frame_to_csv_bytes, read_processed
 from tomas_pipeline.normalise import STEPS, make_table

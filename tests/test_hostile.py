@@ -12,7 +12,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from buildkit import FORMULAS, HOSTILE_SOURCE_TITLE, IMG, LINK, SCRIPT, TITLE_FORMULA, base_build
 
 SPREADSHEET_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

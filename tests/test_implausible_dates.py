@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from buildkit import edit_cells, read_rows
+
 from tomas_pipeline.errors import TomasInputErrors
 from tomas_pipeline.normalise import make_table, validate_all
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from buildkit import edit_cells
+
 from tomas_pipeline.errors import TomasInputErrors
 from tomas_pipeline.ingest import MAX_CHARS, load_table
 

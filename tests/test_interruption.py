@@ -12,11 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from buildkit import base_build, build_env, copy_build, edit_cells, hashes, snakemake, snakemake_cmd, tail
 
 from tomas_pipeline.io import read_processed
 from tomas_pipeline.publish import read_manifest
-
-from buildkit import base_build, build_env, copy_build, edit_cells, hashes, snakemake, snakemake_cmd, tail
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,9 @@ from tomas_pipeline.io import atomic_write_bytes, frame_to_csv_bytes, read_raw_c
 
 def test_bom_and_crlf_are_read_like_plain_utf8(tmp_path):
     plain = tmp_path / "plain.csv"
-    plain.write_bytes("country,date\nSrbija,14/04/2009\nСрбија,2009\n".encode("utf-8"))
+    plain.write_bytes("country,date\nSrbija,14/04/2009\nСрбија,2009\n".encode())
     excel = tmp_path / "excel.csv"
-    excel.write_bytes(b"\xef\xbb\xbf" + "country,date\r\nSrbija,14/04/2009\r\nСрбија,2009\r\n".encode("utf-8"))
+    excel.write_bytes(b"\xef\xbb\xbf" + "country,date\r\nSrbija,14/04/2009\r\nСрбија,2009\r\n".encode())
     a, b = read_raw_csv(plain), read_raw_csv(excel)
     assert list(b.columns) == ["country", "date"]
     assert a.equals(b)

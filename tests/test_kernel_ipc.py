@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from buildkit import unshare_problem
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "render" / "basic"

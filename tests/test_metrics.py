@@ -79,9 +79,27 @@ import yaml  # noqa: E402
 
 from tomas_pipeline.errors import TomasInputError  # noqa: E402
 from tomas_pipeline.metrics import (  # noqa: E402
-    FAMILIES, MET, NOT_MET, PARTLY, UNKNOWN, compute_family, criminalisation, icmec, institutions_score,
-    load_indicators, load_method, load_recommendations, method_table, parity, penalty_alignment,
-    recommendation_status, recommendation_tracker, scorecard, spread, terminology_use, uniformity,
+    FAMILIES,
+    MET,
+    NOT_MET,
+    PARTLY,
+    UNKNOWN,
+    compute_family,
+    criminalisation,
+    icmec,
+    institutions_score,
+    load_indicators,
+    load_method,
+    load_recommendations,
+    method_table,
+    parity,
+    penalty_alignment,
+    recommendation_status,
+    recommendation_tracker,
+    scorecard,
+    spread,
+    terminology_use,
+    uniformity,
     uses_pornography_term,
 )
 

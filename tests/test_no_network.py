@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from buildkit import NETGUARD, guarded_build, tail
 
 

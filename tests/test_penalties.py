@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from tomas_pipeline.errors import ParseError, TomasInputErrors
 from tomas_pipeline.penalties import Penalty, parse_penalty, parse_penalty_column

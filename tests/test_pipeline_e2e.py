@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import BUILD_DAY
+from conftest import run_snakemake as snakemake
 
-from conftest import BUILD_DAY, run_snakemake as snakemake
 from tomas_pipeline import __version__
 
 pytestmark = pytest.mark.slow

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from buildkit import edit_cells, read_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from buildkit import edit_cells, read_rows
 from tomas_pipeline import audit, provisions
 from tomas_pipeline.errors import TomasInputErrors
 from tomas_pipeline.normalise import check_source_types, make_table

@@ -64,7 +64,7 @@ class Classifier:
                 elt = items.elt if isinstance(items, (ast.GeneratorExp, ast.ListComp)) else items
                 inner = self.kind(elt)
                 if inner == MD:
-                    return f"str.join of Markdown gives a plain str: wrap it in R.Md(...)"
+                    return "str.join of Markdown gives a plain str: wrap it in R.Md(...)"
                 return inner
             if isinstance(func, ast.Name) and func.id == "str" and node.args and self.kind(node.args[0]) == MD:
                 return "str() of Markdown gives a plain str"
@@ -231,7 +231,8 @@ def test_typst_partial_prints_the_stamp_and_footer_on_every_page(tmp_path):
         "$for(header-includes)$\n$header-includes$\n$endfor$\n$typst-show.typ()$\n$body$\n", encoding="utf-8")
     (tmp_path / "meta.yaml").write_text(yaml.safe_dump({
         "title": "T", "subtitle": "S", "version": "9.9.9", "date": "2026-11-30", "commit": "c0ffee1",
-        "data_hash": "sha256:abcd", "lang": "en", "region": "GB", "by-author": [{"name": {"literal": "Writer One"}}]}), encoding="utf-8")
+        "data_hash": "sha256:abcd", "lang": "en", "region": "GB",
+        "by-author": [{"name": {"literal": "Writer One"}}]}), encoding="utf-8")
     body = "\n\n".join(f"# Part {i}\n\n" + "Words of the section. " * 120 for i in range(4))
     (tmp_path / "in.md").write_text(body, encoding="utf-8")
     subprocess.run([pandoc_executable(), "in.md", "--to", "typst", "--standalone", "--template", "main.typ",

@@ -21,15 +21,22 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import copy_repo
+
 from tomas_pipeline import __version__, steps
+from tomas_pipeline.buildinfo import RELEASE_ENV
 from tomas_pipeline.changes import previous_release
 from tomas_pipeline.cli import main
 from tomas_pipeline.io import write_csv
-from tomas_pipeline.buildinfo import RELEASE_ENV
-from tomas_pipeline.release import (MANIFEST, Paths, ReleaseRefused, build_bundle, make_release, verify_release,
-                                    write_zip)
+from tomas_pipeline.release import (
+    MANIFEST,
+    Paths,
+    ReleaseRefused,
+    build_bundle,
+    make_release,
+    verify_release,
+    write_zip,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FROZEN = (2026, 11, 30, 0, 0, 0)  # the date-released of the scratch CITATION.cff

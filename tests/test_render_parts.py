@@ -78,7 +78,7 @@ def test_includes_are_relative_to_the_including_file_and_keep_origins(tmp_path):
     (tmp_path / "ch" / "one.qmd").write_text("One\n{{< include two.qmd >}}\n")
     (tmp_path / "ch" / "two.qmd").write_text("Two\n")
     got = expand_includes(tmp_path / "main.qmd")
-    assert [l.text for l in got] == ["A", "One", "Two", "B"]
+    assert [line.text for line in got] == ["A", "One", "Two", "B"]
     assert (got[2].file.name, got[2].lineno) == ("two.qmd", 1)
 
 

@@ -8,12 +8,11 @@ import csv
 import io
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from buildkit import base_build, copy_build, hashes, read_rows, snakemake, tail
 
 pytestmark = pytest.mark.slow
@@ -161,11 +160,11 @@ def test_bad_input_stops_the_build_and_names_the_cell(repo, published, name):
 def test_file_that_is_not_utf8(repo, published):
     path = repo / "data/raw/provisions.csv"
     data = path.read_bytes()
-    at = data.index("ë".encode("utf-8"))
+    at = data.index("ë".encode())
     row = data[:at].count(b"\n") + 1
     column = "code"  # the first "ë" sits in the code's Albanian name
     assert b"Republik" in data[data.rfind(b"\n", 0, at):at]
-    result = _break_and_build(repo, "data/raw/provisions.csv", data.replace("ë".encode("utf-8"), b"\xeb"))
+    result = _break_and_build(repo, "data/raw/provisions.csv", data.replace("ë".encode(), b"\xeb"))
     assert result.returncode != 0, tail(result)
     head = f"data/raw/provisions.csv, row {row}, column '{column}': got {bytes([0xEB])!r}; expected UTF-8 text"
     assert head in result.stdout + result.stderr, tail(result)

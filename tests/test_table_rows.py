@@ -16,8 +16,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from buildkit import read_rows
+
 from tomas_pipeline.render import RenderError
 from tomas_pipeline.render import pandoc as render_pandoc
 from tomas_pipeline.render.project import format_options, load_document, load_project

@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from tomas_pipeline.terminology import (TerminologyError, check, check_files, check_text, load_terms, main, mask,
-                                        report_files, run)
+from tomas_pipeline.terminology import (
+    TerminologyError,
+    check,
+    check_files,
+    check_text,
+    load_terms,
+    main,
+    mask,
+    report_files,
+    run,
+)
 
 TERMS = ["child pornography", "child prostitute", "child prostitution", "child sex tourism", "self-victimization"]
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,6 @@ folders must be byte-identical to before."""
 from __future__ import annotations
 
 import pytest
-
 from buildkit import base_build, copy_build, hashes, snakemake, tail
 
 
@@ -79,7 +78,7 @@ def test_a_deleted_or_emptied_table_is_an_error_naming_it(built, how):
     path = repo / "data" / "raw" / "laws.csv"
     good = path.read_bytes()
     before = hashes(repo)
-    for attempt in range(2):
+    for _ in range(2):
         if how == "delete":
             path.unlink(missing_ok=True)
         else:

@@ -111,6 +111,6 @@ def dev_version(repo: Path | str = ".", releases: Path | str | None = None, vers
 
 def build_info(repo: Path | str = ".", raw_dir: Path | str = "data/raw") -> BuildInfo:
     epoch = source_date_epoch(repo)
-    date = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).strftime("%Y-%m-%d")
+    date = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%d")
     version = release_build() or dev_version(repo)
     return BuildInfo(version, date, epoch, commit(repo), tree_hash(raw_dir, "*.csv")[:12])

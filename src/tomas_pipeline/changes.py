@@ -21,9 +21,9 @@ uses (``preferred`` rows) are compared. A table that is absent on either side
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 from packaging.version import InvalidVersion, Version
@@ -440,8 +440,8 @@ def _scorecard(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[Cha
             continue
         a, b = _text(old[(iso, indicator)].get(column)), _text(row.get(column))
         if a != b:
-            out.append(Change("", "scorecard", iso, _score_sentence(ctx.names.country(iso),
-                                                                    ctx.labels.get(indicator) or indicator.replace("_", " "), a, b)))
+            label = ctx.labels.get(indicator) or indicator.replace("_", " ")
+            out.append(Change("", "scorecard", iso, _score_sentence(ctx.names.country(iso), label, a, b)))
     return out
 
 

@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     country = command("country", "look a country name up in the register")
     country.add_argument("name", nargs="+", help="a name as a source writes it, e.g. FYROM or Србија")
-    country.add_argument("--raw", default=None, help="folder with the register tables (default: the config's paths.raw)")
+    country.add_argument("--raw", default=None,
+                         help="folder with the register tables (default: the config's paths.raw)")
     country.set_defaults(func=_cmd_country)
 
     validate = command("validate", "check every raw table without writing anything")
@@ -165,7 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", add_help=False,
                             help="render a Quarto project (real Quarto or the built-in engine); see `tomas render -h`")
-    render.add_argument("render_args", nargs=argparse.REMAINDER, help="PROJECT [--to html,pdf,docx] [--engine …] [-M k=v]")
+    render.add_argument("render_args", nargs=argparse.REMAINDER,
+                        help="PROJECT [--to html,pdf,docx] [--engine …] [-M k=v]")
     render.set_defaults(func=_cmd_render)
 
     release = command("release", "build and bundle this version for citing (clean tree, new version)")

@@ -322,7 +322,8 @@ class Register:
         if len(continuators) == 1:
             return self._match(continuators[0], predecessor)
         successors = sorted(self.name_of(i) for i in rows["successor_iso2"])
-        raise AmbiguousCountryError(name, successors, f"{predecessor} has no single continuing state; its successors are")
+        raise AmbiguousCountryError(name, successors,
+                                    f"{predecessor} has no single continuing state; its successors are")
 
     def _label(self, target: _Target) -> str:
         return self.name_of(target.id) if target.kind == "country" else target.id

@@ -339,7 +339,7 @@ def build_descriptor(folder: Path | str, data_subdir: str, version: str, epoch: 
             if key in meta:
                 resource[key] = meta[key]
         resources.append(resource)
-    created = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     sources = read_processed(folder / data_subdir / "sources.csv") if "sources" in available else pd.DataFrame()
     return {
         "profile": "tabular-data-package",

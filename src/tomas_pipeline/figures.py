@@ -58,13 +58,16 @@ STYLE = {
 
 # Figure name (= its function in tomas_pipeline.figures) -> the source line under it.
 FIGURE_SOURCES = {
-    "treaty_timeline": "treaty offices' charts, UN treaty-body and national documents, the TOMAS paper; see the provenance note",
+    "treaty_timeline": ("treaty offices' charts, UN treaty-body and national documents, the TOMAS paper; "
+                        "see the provenance note"),
     "penalty_ranges": "Directive 2011/93/EU (floors) and the penalty sources of each row; see the provenance note",
     "scorecard_heatmap": "TOMAS scorecard (data/processed/scorecard.csv), method in config/indicators.yaml",
-    "ncmec_reports": "NCMEC 'CyberTipline Reports by Country' as recorded in data/processed/statistics.csv; see the provenance note",
+    "ncmec_reports": ("NCMEC 'CyberTipline Reports by Country' as recorded in data/processed/statistics.csv; "
+                      "see the provenance note"),
     "sextortion_trend": "NCMEC CyberTipline reports and the TOMAS paper; see the provenance note",
     "regional_spread": "penalty sources of each country's row; see the provenance note",
-    "index_ranks": "TOMAS composite index (data/processed/index.csv, index_stability.csv), method in config/indicators.yaml",
+    "index_ranks": ("TOMAS composite index (data/processed/index.csv, index_stability.csv), "
+                    "method in config/indicators.yaml"),
 }
 
 
@@ -286,7 +289,8 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
                         & (mine["jurisdiction"].isna() if code is None else mine["jurisdiction"] == code)]
             if cell.empty:
                 ax.text(0.02, y, "no data", fontsize=7, va="center", color="#555555", style="italic",
-                        transform=ax.get_yaxis_transform(), bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+                        transform=ax.get_yaxis_transform(),
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
                 continue
             cell = cell.iloc[0]
             lo = _years(cell["min_months"]) or 0.0
@@ -295,7 +299,8 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
                 # Only a minimum is known: a tick at it and a label, no bar. A bar to the
                 # edge would look harsher than a bounded range whose maximum is real.
                 ax.plot(lo, y, marker="|", color=UNKNOWN_COLOUR, markersize=9, markeredgewidth=2)
-                ax.text(lo, y, f"  min. {describe_months(lo * 12, short=True)}, no max. given", fontsize=6.5, va="center", color="#444444")
+                ax.text(lo, y, f"  min. {describe_months(lo * 12, short=True)}, no max. given", fontsize=6.5,
+                        va="center", color="#444444")
                 described.append(f"{label}, {offence}: at least {lo:g} year{'' if lo == 1 else 's'}, no maximum given")
                 continue
             if pd.isna(floor):

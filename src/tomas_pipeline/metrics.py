@@ -468,7 +468,8 @@ def _parity(prod: pd.Series | None, traf: pd.Series | None, which: str) -> dict:
 # --- ICMEC's five criteria ---------------------------------------------------------
 
 
-def icmec(legal_features: pd.DataFrame, countries: pd.DataFrame, indicators: list[dict], settings: dict) -> pd.DataFrame:
+def icmec(legal_features: pd.DataFrame, countries: pd.DataFrame, indicators: list[dict],
+          settings: dict) -> pd.DataFrame:
     """The five ICMEC criteria as the legal_features sources code them (yes 1, partial 0.5, no 0)."""
     rows = []
     for iso in _comparison(countries):
@@ -658,7 +659,8 @@ def spread(values: pd.Series) -> dict:
     return out
 
 
-def uniformity(penalties: pd.DataFrame, countries: pd.DataFrame, indicators: list[dict], settings: dict) -> pd.DataFrame:
+def uniformity(penalties: pd.DataFrame, countries: pd.DataFrame, indicators: list[dict],
+               settings: dict) -> pd.DataFrame:
     """Per offence, how far apart the countries' maximum penalties lie."""
     rows = []
     for ind in _of_family(indicators, "uniformity"):

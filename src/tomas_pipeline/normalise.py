@@ -13,20 +13,20 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
-from decimal import Decimal
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
+from tomas_pipeline import provisions
 from tomas_pipeline.config import line_of
 from tomas_pipeline.countries import Register, resolve_column
 from tomas_pipeline.dates import parse_date, parse_date_column
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
-from tomas_pipeline.io import exact_number, read_raw_csv
 from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table
-from tomas_pipeline import provisions
+from tomas_pipeline.io import exact_number, read_raw_csv
 from tomas_pipeline.penalties import parse_penalty_column
 
 # statistics.csv: figures for an area, not a country (key: casefolded name).
@@ -346,7 +346,8 @@ def normalise_penalties(ctx: Context) -> pd.DataFrame:
     mapped = offences[["offence", "provision", "note"]].drop_duplicates(["offence", "provision"])
     frame = mapped.merge(versions.drop(columns=["note"]), on="provision", how="left", validate="many_to_many")
     frame["note"] = frame["note"].astype("string")
-    frame["preferred"], frame["disputed"] = provisions.choose(frame, ["country_iso2", "jurisdiction", "offence", "form"])
+    key = ["country_iso2", "jurisdiction", "offence", "form"]
+    frame["preferred"], frame["disputed"] = provisions.choose(frame, key)
     frame = frame.rename(columns={"penalty": "penalty_as_written"})
     columns = ["country_iso2", "jurisdiction", "offence", "form", "provision", "code", "article", "min_months",
                "max_months", "life", "fine", "term_used", "as_of", "amending_law", "reading", "source_id",
@@ -375,7 +376,8 @@ def _check_one_paragraph_one_provision(frame: pd.DataFrame, path: Path) -> None:
             if paragraph in seen and seen[paragraph] != pid:
                 errors.append(TomasInputError(path, spreadsheet_row(index), "provision", pid,
                                               f"the provision id {seen[paragraph]} that another row gives "
-                                              f"article {row['article']} ({row['form']}): one paragraph is one provision"))
+                                              f"article {row['article']} ({row['form']}): "
+                                              "one paragraph is one provision"))
             seen.setdefault(paragraph, pid)
     if errors:
         raise TomasInputErrors(errors)
@@ -452,7 +454,8 @@ def normalise_statistics(ctx: Context) -> pd.DataFrame:
             values[index] = _number(text)
         except ValueError:
             errors.append(TomasInputError(path, spreadsheet_row(index), "value", text,
-                                          "a number of at most 15 significant digits, optionally with thousands separators in groups of three, a decimal point and a %"))
+                                          "a number of at most 15 significant digits, optionally with thousands "
+                                          "separators in groups of three, a decimal point and a %"))
     if errors:
         raise TomasInputErrors(errors)
     frame["value"] = pd.Series(values, dtype="Float64")

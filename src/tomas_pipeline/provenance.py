@@ -8,8 +8,8 @@ reader of the report can trace any figure back to rows in ``data/raw/``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from tomas_pipeline.io import sha256_file, write_json
 

@@ -25,19 +25,19 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 from packaging.version import InvalidVersion, Version
 
 from tomas_pipeline import __version__
 from tomas_pipeline.buildinfo import RELEASE_ENV, commit
-from tomas_pipeline.errors import TomasError
 from tomas_pipeline.changes import COLUMNS as CHANGE_COLUMNS
 from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
 from tomas_pipeline.datapackage import build_descriptor
+from tomas_pipeline.errors import TomasError
 from tomas_pipeline.io import atomic_write_bytes, iter_files, read_processed, sha256_file, tree_hash, write_json
 from tomas_pipeline.reporting.text import escape
 
@@ -63,7 +63,7 @@ class Paths:
     dist: Path
 
     @classmethod
-    def of(cls, repo: Path | str) -> "Paths":
+    def of(cls, repo: Path | str) -> Paths:
         repo = Path(repo)
         return cls(repo, repo / "data/processed", repo / "report/_output", repo / "CITATION.cff",
                    repo / "releases", repo / "dist")
@@ -151,7 +151,7 @@ def tag_release(repo: Path, version: str) -> str:
 def release_epoch(cff: dict) -> int:
     """Midnight UTC of date-released: the one date the report, data and zip carry."""
     day = dt.date.fromisoformat(str(cff["date-released"]))
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
 # --- the bundle -------------------------------------------------------------
@@ -223,7 +223,7 @@ def build_bundle(paths: Paths, target: Path, cff: dict, info: dict) -> Path:
 def write_zip(folder: Path, archive: Path, epoch: int) -> Path:
     """A zip that is the same bytes every time: sorted entries, one fixed date,
     fixed permissions and compression, all under the folder's name."""
-    stamp = max(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).timetuple()[:6], _ZIP_EPOCH_MIN)
+    stamp = max(dt.datetime.fromtimestamp(epoch, tz=dt.UTC).timetuple()[:6], _ZIP_EPOCH_MIN)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for path in iter_files(folder):
@@ -286,7 +286,7 @@ def make_release(repo: Path | str = ".", version: str = __version__,
     # Tools the venv installs (snakemake, pandoc, typst) must be found by the build.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     build(paths.repo, env)
-    day = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).strftime("%Y-%m-%d")
+    day = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%d")
     info = {"version": version, "date": day, "epoch": str(epoch), "commit": commit(paths.repo),
             "data_hash": tree_hash(paths.repo / "data/raw", "*.csv")[:12]}
     name = f"tomas-toolkit-{version}"

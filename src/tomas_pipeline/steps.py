@@ -12,8 +12,8 @@ import datetime as dt
 import logging
 import threading
 import traceback
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from tomas_pipeline.errors import TomasInputError, TomasInputErrors
 from tomas_pipeline.io import atomic_write_bytes, read_processed, write_csv, write_json
@@ -97,7 +97,8 @@ def metric_family(family: str, inputs: dict[str, str], method: str, output: str,
 
 def scorecard(families: dict[str, str], countries: str, method: str, output: str, log_path: str) -> None:
     """Country-level rows of every family table, in one long table."""
-    from tomas_pipeline.metrics import load_indicators, scorecard as make
+    from tomas_pipeline.metrics import load_indicators
+    from tomas_pipeline.metrics import scorecard as make
     from tomas_pipeline.provenance import split_source_ids, write_provenance
 
     with logged(log_path) as lg:
@@ -111,7 +112,8 @@ def scorecard(families: dict[str, str], countries: str, method: str, output: str
 
 def recommendation_tracker(score_table: str, recommendations: str, countries: str, method: str, output: str,
                            log_path: str) -> None:
-    from tomas_pipeline.metrics import load_indicators, load_recommendations, recommendation_tracker as make
+    from tomas_pipeline.metrics import load_indicators, load_recommendations
+    from tomas_pipeline.metrics import recommendation_tracker as make
     from tomas_pipeline.provenance import split_source_ids, write_provenance
 
     with logged(log_path) as lg:

@@ -15,7 +15,8 @@ CHANGES_CURRENT = [p for p in processed(*FINDING_TABLES, *LOOKUP_TABLES) if p in
 CHANGES_PREVIOUS = (
     sorted(str(p) for p in Path(PREVIOUS_RELEASE).glob("findings/*.csv"))
     + [str(p) for p in Path(PREVIOUS_RELEASE).glob("release.json")]
-    if PREVIOUS_RELEASE else []
+    if PREVIOUS_RELEASE
+    else []
 )
 
 
@@ -29,12 +30,13 @@ rule changes:
     output:
         table=f"{PROCESSED}/changes.csv",
         provenance=f"{PROCESSED}/changes.provenance.json",
-    params:
-        previous=str(PREVIOUS_RELEASE) if PREVIOUS_RELEASE else None,
-        # Part of the params, so switching between a release and a dev build re-runs the step.
-        release=bool(RELEASING),
     log:
         f"{LOGS}/changes.log",
+    params:
+        # The release folder the inputs come from (a function: the linter asks not to hardcode a prefix).
+        previous=lambda wc: str(PREVIOUS_RELEASE) if PREVIOUS_RELEASE else None,
+        # Part of the params, so switching between a release and a dev build re-runs the step.
+        release=bool(RELEASING),
+        tables=lambda wc, input: list(input.current) + list(input.previous),
     run:
-        steps.changes(params.previous, PROCESSED, list(input.current) + list(input.previous), output.table, log[0],
-                      params.release, input.method)
+        steps.changes(params.previous, PROCESSED, params.tables, output.table, log[0], params.release, input.method)

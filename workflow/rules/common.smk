@@ -24,14 +24,19 @@ COMPARISON = config["comparison_countries"]
 # steps.py (every stage's step function) is part of every stage.
 PKG = "src/tomas_pipeline"
 CODE = {
-    "normalise": [f"{PKG}/{m}.py" for m in ("ingest", "schemas", "io", "config", "countries", "dates",
-                                            "penalties", "normalise")],
+    "normalise": [
+        f"{PKG}/{m}.py" for m in ("ingest", "schemas", "io", "config", "countries", "dates", "penalties", "normalise")
+    ],
     "metrics": [f"{PKG}/{m}.py" for m in ("metrics", "errors", "io", "provenance")],
     "figures": [f"{PKG}/{m}.py" for m in ("figures", "metrics", "io", "provenance")],
     "bibliography": [f"{PKG}/bibliography.py"],
     "audit": [f"{PKG}/{m}.py" for m in ("audit", "config", "dates", "metrics")],
-    "report": sorted(str(p) for folder in ("reporting", "render") for p in Path(f"{PKG}/{folder}").rglob("*")
-                     if p.is_file() and "__pycache__" not in p.parts),
+    "report": sorted(
+        str(p)
+        for folder in ("reporting", "render")
+        for p in Path(f"{PKG}/{folder}").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ),
 }
 for stage_code in CODE.values():
     stage_code.append(f"{PKG}/steps.py")

@@ -7,8 +7,12 @@ FIGURE_INPUTS = {
     "scorecard_heatmap": {"scorecard": "scorecard", "countries": "countries"},
     "ncmec_reports": {"statistics": "statistics", "countries": "countries"},
     "sextortion_trend": {"statistics": "statistics"},
-    "regional_spread": {"penalty_alignment": "penalty_alignment", "uniformity": "uniformity",
-                        "offences": "offences", "countries": "countries"},
+    "regional_spread": {
+        "penalty_alignment": "penalty_alignment",
+        "uniformity": "uniformity",
+        "offences": "offences",
+        "countries": "countries",
+    },
     "index_ranks": {"index": "index", "index_stability": "index_stability", "countries": "countries"},
 }
 # Figures whose labels come from the method file.
@@ -29,15 +33,17 @@ rule figure:
         png=f"{FIGURES}/{{figure}}.png",
         alt=f"{FIGURES}/{{figure}}.alt.txt",
         provenance=f"{FIGURES}/{{figure}}.provenance.json",
-    wildcard_constraints:
-        figure="|".join(FIGURE_INPUTS),
     log:
         f"{LOGS}/figures/{{figure}}.log",
+    wildcard_constraints:
+        figure="|".join(FIGURE_INPUTS),
     # The drawing happens in the one helper process: the job only waits on it.
     resources:
         gil=0,
         helper=1,
+    params:
+        tables=lambda wc, input: dict(zip(FIGURE_INPUTS[wc.figure], input.tables)),
+        stem=lambda wc, output: str(Path(output.svg).with_suffix("")),
+        method=lambda wc: METHOD if wc.figure in FIGURE_METHOD else None,
     run:
-        steps.figure(wildcards.figure, dict(zip(FIGURE_INPUTS[wildcards.figure], input.tables)),
-                     str(Path(output.svg).with_suffix("")), log[0],
-                     METHOD if wildcards.figure in FIGURE_METHOD else None)
+        steps.figure(wildcards.figure, params.tables, params.stem, log[0], params.method)

@@ -14,13 +14,13 @@ rule validate:
         code=CODE["normalise"],
     output:
         f"{BUILD}/validated/{{table}}.csv",
+    log:
+        f"{LOGS}/validate/{{table}}.log",
     params:
         # Only the countries table uses them: a config change re-validates that one table.
         focus=lambda wc: FOCUS if wc.table == "countries" else [],
         comparison=lambda wc: COMPARISON if wc.table == "countries" else [],
         # Only tables with dated facts: a new build date re-validates those alone.
         build_date=lambda wc: BUILD_INFO.date if STEPS[wc.table].dated else "",
-    log:
-        f"{LOGS}/validate/{{table}}.log",
     run:
         steps.validate(wildcards.table, RAW, params.focus, params.comparison, output[0], log[0], params.build_date)

@@ -10,8 +10,9 @@ METHOD_FILES = [METHOD, "workflow/schemas/indicators.schema.yaml"]
 FAMILY_OF = {table: family for family, (table, _, _) in FAMILIES.items()}
 
 # Every metric table the report reads (each with a .provenance.json beside it).
-METRIC_TABLES = [f"{PROCESSED}/{name}.csv"
-                 for name in ("ratification", *FAMILY_OF, "scorecard", "recommendation_tracker")]
+METRIC_TABLES = [
+    f"{PROCESSED}/{name}.csv" for name in ("ratification", *FAMILY_OF, "scorecard", "recommendation_tracker")
+]
 
 
 rule ratification:
@@ -39,13 +40,15 @@ rule metric_family:
     output:
         table=f"{PROCESSED}/{{metric}}.csv",
         provenance=f"{PROCESSED}/{{metric}}.provenance.json",
-    wildcard_constraints:
-        metric="|".join(FAMILY_OF),
     log:
         f"{LOGS}/metrics/{{metric}}.log",
+    wildcard_constraints:
+        metric="|".join(FAMILY_OF),
+    params:
+        family=lambda wc: FAMILY_OF[wc.metric],
+        tables=lambda wc, input: dict(zip(FAMILIES[FAMILY_OF[wc.metric]][2], input.tables)),
     run:
-        family = FAMILY_OF[wildcards.metric]
-        steps.metric_family(family, dict(zip(FAMILIES[family][2], input.tables)), METHOD, output.table, log[0])
+        steps.metric_family(params.family, params.tables, METHOD, output.table, log[0])
 
 
 rule scorecard:
@@ -59,9 +62,10 @@ rule scorecard:
         provenance=f"{PROCESSED}/scorecard.provenance.json",
     log:
         f"{LOGS}/metrics/scorecard.log",
+    params:
+        families=lambda wc, input: dict(zip(FAMILY_OF.values(), input.families)),
     run:
-        steps.scorecard(dict(zip(FAMILY_OF.values(), input.families)), input.countries, METHOD, output.table,
-                        log[0])
+        steps.scorecard(params.families, input.countries, METHOD, output.table, log[0])
 
 
 rule recommendation_tracker:
@@ -77,8 +81,9 @@ rule recommendation_tracker:
     log:
         f"{LOGS}/metrics/recommendation_tracker.log",
     run:
-        steps.recommendation_tracker(input.scorecard, RECOMMENDATIONS, input.countries, METHOD, output.table,
-                                     log[0])
+        steps.recommendation_tracker(
+            input.scorecard, RECOMMENDATIONS, input.countries, METHOD, output.table, log[0]
+        )
 
 
 # The composite index over the scorecard and its sensitivity analysis (the index
@@ -98,8 +103,9 @@ rule composite_index:
     log:
         f"{LOGS}/metrics/composite_index.log",
     run:
-        steps.composite_index(input.scorecard, input.countries, METHOD, dict(zip(INDEX_TABLES, output.tables)),
-                              log[0])
+        steps.composite_index(
+            input.scorecard, input.countries, METHOD, dict(zip(INDEX_TABLES, output.tables)), log[0]
+        )
 
 
 METRIC_TABLES += [f"{PROCESSED}/{name}.csv" for name in INDEX_TABLES]

@@ -38,19 +38,35 @@ EXPECTATIONS = "config/expectations.yaml"
 
 rule audit:
     input:
-        tables=processed("treaty_actions", "penalties", "legal_features", "statistics", "institutions",
-                         "instruments", "countries", "scorecard"),
+        tables=processed(
+            "treaty_actions",
+            "penalties",
+            "legal_features",
+            "statistics",
+            "institutions",
+            "instruments",
+            "countries",
+            "scorecard",
+        ),
         expectations=[EXPECTATIONS, "workflow/schemas/expectations.schema.yaml"],
         method=["config/indicators.yaml", "workflow/schemas/indicators.schema.yaml"],
         code=CODE["audit"],
     output:
         conflicts=f"{PROCESSED}/conflicts.csv",
         gaps=f"{PROCESSED}/gaps.csv",
+    log:
+        f"{LOGS}/audit.log",
     params:
         build_date=BUILD_INFO.date,
         max_age_years=config.get("audit", {}).get("outdated_after_years", 5),
-    log:
-        f"{LOGS}/audit.log",
     run:
-        steps.audit(PROCESSED, output.conflicts, output.gaps, log[0], EXPECTATIONS, "config/indicators.yaml",
-                    params.build_date, params.max_age_years)
+        steps.audit(
+            PROCESSED,
+            output.conflicts,
+            output.gaps,
+            log[0],
+            EXPECTATIONS,
+            "config/indicators.yaml",
+            params.build_date,
+            params.max_age_years,
+        )

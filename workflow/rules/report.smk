@@ -2,8 +2,10 @@
 # whole into report/_output/ (a failed render never touches the last good one).
 
 REPORT_SOURCES = sorted(
-    str(p) for pattern in ("*.qmd", "**/*.qmd", "_quarto.yml", "*.css", "*.typ", "*.csl")
-    for p in Path(REPORT).glob(pattern) if "_output" not in p.parts
+    str(p)
+    for pattern in ("*.qmd", "**/*.qmd", "_quarto.yml", "*.css", "*.typ", "*.csl")
+    for p in Path(REPORT).glob(pattern)
+    if "_output" not in p.parts
 )
 # Everything the report reads: every processed table, metric and figure.
 REPORT_DATA = (
@@ -17,8 +19,11 @@ REPORT_DATA = (
 REPORT_EXTRA = (
     processed("conflicts", "gaps")
     + (processed("changes") if "CHANGES_CURRENT" in globals() else [])
-    + [p for p in ("config/indicators.yaml", "config/recommendations.yaml", "CITATION.cff", f"{PKG}/citation.py")
-       if Path(p).exists()]
+    + [
+        p
+        for p in ("config/indicators.yaml", "config/recommendations.yaml", "CITATION.cff", f"{PKG}/citation.py")
+        if Path(p).exists()
+    ]
 )
 
 
@@ -48,14 +53,14 @@ rule render:
     output:
         [f"{BUILD}/report/{name}" for name in REPORT_FILES],
         f"{BUILD}/report/{steps.STAMP_FILE}",
-    params:
-        # A new commit or version changes what the report states: re-render.
-        metadata=BUILD_INFO.metadata(),
-        engine=config["report"]["engine"],
     log:
         f"{LOGS}/report/render.log",
     # Pandoc and Typst convert the formats side by side, one per core.
     threads: workflow.cores
+    params:
+        # A new commit or version changes what the report states: re-render.
+        metadata=BUILD_INFO.metadata(),
+        engine=config["report"]["engine"],
     run:
         steps.render(REPORT, f"{BUILD}/report", FORMATS, params.engine, params.metadata, log[0], threads)
 

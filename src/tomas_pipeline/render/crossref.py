@@ -42,7 +42,7 @@ class Names:
     delim: str = ":"
 
     @classmethod
-    def from_metadata(cls, metadata: dict) -> "Names":
+    def from_metadata(cls, metadata: dict) -> Names:
         cfg = metadata.get("crossref") or {}
         return cls(
             fig=str(cfg.get("fig-prefix", cfg.get("fig-title", "Figure"))),
@@ -98,7 +98,8 @@ def number(markdown: str, names: Names, number_sections: bool = True) -> tuple[s
 
     def define(key: str, target: Target, where: int) -> None:
         if key in targets:
-            raise RenderError(f"cross-reference label defined twice: {key} (line {where + 1} of the assembled document)")
+            raise RenderError(f"cross-reference label defined twice: {key} "
+                              f"(line {where + 1} of the assembled document)")
         targets[key] = target
 
     for i in _prose_lines(lines):
@@ -121,7 +122,8 @@ def number(markdown: str, names: Names, number_sections: bool = True) -> tuple[s
             if key and key.startswith("fig-"):
                 counts["fig"] += 1
                 define(key, Target("fig", str(counts["fig"])), i)
-                caption = f"{names.fig} {counts['fig']}{names.delim} {caption}" if caption else f"{names.fig} {counts['fig']}"
+                number = f"{names.fig} {counts['fig']}"
+                caption = f"{number}{names.delim} {caption}" if caption else number
             lines[i] = f"{indent}![{caption}]({src}){{{attrs}}}"
         elif table := _TABLE_CAPTION_RE.match(line):
             caption, attrs = table.groups()

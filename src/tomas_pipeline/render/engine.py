@@ -12,10 +12,10 @@ import re
 import shutil
 import subprocess
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from . import pandoc
 from .assemble import assemble, write_figures
@@ -63,12 +63,12 @@ def source_date_epoch(metadata: dict) -> int:
             raise RenderError(f"SOURCE_DATE_EPOCH={env!r} is not an integer") from None
     date = metadata.get("date")
     if isinstance(date, dt.datetime):
-        return int(date.replace(tzinfo=date.tzinfo or dt.timezone.utc).timestamp())
+        return int(date.replace(tzinfo=date.tzinfo or dt.UTC).timestamp())
     if isinstance(date, dt.date):
-        return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp())
+        return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
     if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
         day = dt.date.fromisoformat(date.strip())
-        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
     return 0
 
 
@@ -76,7 +76,7 @@ def _resolve_date(metadata: dict) -> None:
     """Quarto's `date: today` / `now`: the SOURCE_DATE_EPOCH day when set, so renders repeat."""
     if str(metadata.get("date", "")).strip() in ("today", "now", "last-modified"):
         env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        when = dt.datetime.fromtimestamp(int(env), dt.timezone.utc) if env else dt.datetime.now(dt.timezone.utc)
+        when = dt.datetime.fromtimestamp(int(env), dt.UTC) if env else dt.datetime.now(dt.UTC)
         metadata["date"] = when.date().isoformat()
     elif isinstance(metadata.get("date"), (dt.date, dt.datetime)):
         metadata["date"] = metadata["date"].isoformat()

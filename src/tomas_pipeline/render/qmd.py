@@ -7,8 +7,9 @@ line it came from, which the error messages need.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import yaml
 
@@ -67,7 +68,7 @@ def _parse_options(lines: list[Line]) -> tuple[dict, int]:
         count += 1
     if not count:
         return {}, 0
-    text = "\n".join(l.text.lstrip()[2:].removeprefix(" ") for l in lines[:count])
+    text = "\n".join(line.text.lstrip()[2:].removeprefix(" ") for line in lines[:count])
     try:
         options = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -107,7 +108,7 @@ def parse(lines: list[Line]) -> list[Chunk]:
                 prose = []
             body = lines[i + 1 : end]
             options, n_opts = _parse_options(body)
-            code = "\n".join(l.text for l in body[n_opts:]).strip("\n")
+            code = "\n".join(line.text for line in body[n_opts:]).strip("\n")
             chunks.append(CodeCell(code, options, lines[i : end + 1]))
         i = end + 1
     if prose:
@@ -165,6 +166,5 @@ def inline_expressions(chunk: Markdown) -> Iterator[re.Match]:
         elif in_fence is not None and _closes(line, in_fence):
             in_fence = None
         elif in_fence is None:
-            for m in INLINE_RE.finditer(text, pos, pos + len(line)):
-                yield m
+            yield from INLINE_RE.finditer(text, pos, pos + len(line))
         pos += len(line) + 1

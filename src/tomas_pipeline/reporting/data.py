@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ def figures_dir() -> Path:
     return Path(os.environ.get("TOMAS_FIGURES_DIR", "figures"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> pd.DataFrame:
     return read_processed(processed_dir() / f"{name}.csv")
 

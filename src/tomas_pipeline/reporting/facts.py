@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from tomas_pipeline.dates import parse_date
 from tomas_pipeline.reporting.data import country_name, preferred, table, table_or_none
 from tomas_pipeline.reporting.text import (
-    MISSING, Md, cite, count_words, escape, fmt_date, fmt_int, fmt_number, fmt_range, fmt_years, is_missing, law_title,
+    MISSING,
+    Md,
+    cite,
+    count_words,
+    escape,
+    fmt_date,
+    fmt_int,
+    fmt_number,
+    fmt_range,
+    fmt_years,
+    is_missing,
+    law_title,
     ordinal,
 )
 
@@ -258,5 +268,7 @@ def bound_sentence(iso2: str, instrument: str) -> Md:
     text = f"{escape(country_name(iso2))} {verb} {on} {when}"
     if not is_missing(row["signature_date"]):
         sig = fmt_date(row["signature_date"])
-        text = f"{escape(country_name(iso2))} signed it {'in' if len(str(row['signature_date'])) <= 7 else 'on'} {sig} and {verb.split(' ')[0]}{' it' if ' it' in verb else ''} {on} {when}"
+        at = "in" if len(str(row["signature_date"])) <= 7 else "on"
+        act = verb.split(" ")[0] + (" it" if " it" in verb else "")
+        text = f"{escape(country_name(iso2))} signed it {at} {sig} and {act} {on} {when}"
     return Md(text + " " + cite(row["source_ids"]))

@@ -9,12 +9,27 @@ from pathlib import Path
 import pandas as pd
 
 from tomas_pipeline.reporting.data import (
-    countries, country_name, indicator_labels, method_path, processed_dir, table,
+    countries,
+    country_name,
+    indicator_labels,
+    method_path,
+    processed_dir,
+    table,
 )
 from tomas_pipeline.reporting.display import note_table
 from tomas_pipeline.reporting.facts import conflict_value
 from tomas_pipeline.reporting.text import (
-    MISSING, NOT_AVAILABLE, cite, escape, fmt_date, fmt_number, fmt_years, is_missing, law_title, md_table, quote,
+    MISSING,
+    NOT_AVAILABLE,
+    cite,
+    escape,
+    fmt_date,
+    fmt_number,
+    fmt_years,
+    is_missing,
+    law_title,
+    md_table,
+    quote,
     year_of,
 )
 
@@ -58,7 +73,7 @@ def parity_table(parity: pd.DataFrame) -> str:
     out = []
     for iso in _iso_columns(rows):
         mine = rows[rows["country_iso2"] == iso].set_index("indicator")
-        get = lambda ind, col: mine.at[ind, col] if ind in mine.index else None  # noqa: E731
+        get = lambda ind, col, mine=mine: mine.at[ind, col] if ind in mine.index else None  # noqa: E731
         out.append({
             "Country": country_name(iso),
             "Producing, minimum": fmt_years(get("parity_min_ratio", "producing_months")),
@@ -163,7 +178,7 @@ def scorecard_summary(scorecard: pd.DataFrame) -> str:
 def tracker_table(tracker: pd.DataFrame) -> str:
     isos = _iso_columns(tracker)
     out = []
-    for (rec, title), rows in tracker.groupby(["recommendation", "title"], sort=False):
+    for (_, title), rows in tracker.groupby(["recommendation", "title"], sort=False):
         status = dict(zip(rows["country_iso2"], rows["status"]))
         out.append({"Recommendation": quote(title) if re.search(r"pornograph", str(title), re.I) else escape(title),
                     **{country_name(c): escape(status.get(c, MISSING)) for c in isos}})
@@ -175,8 +190,9 @@ def laws_table(laws: pd.DataFrame, iso2: str) -> str:
     rows = laws[laws["country_iso2"] == iso2]
     view = rows.assign(title=rows["law"].map(law_title), year_text=rows["year"].map(year_of),
                        online=rows["covers_online"].map(_yes_no), sources=rows["source_id"].map(cite))
-    return md_table(view, {"title": "Law", "year_text": "Year", "kind": "Field", "online": "Covers the online environment",
-                           "sources": "Source"}, raw=("title", "sources"))
+    columns = {"title": "Law", "year_text": "Year", "kind": "Field", "online": "Covers the online environment",
+               "sources": "Source"}
+    return md_table(view, columns, raw=("title", "sources"))
 
 
 def strategies_table(strategies: pd.DataFrame, iso2s) -> str:
@@ -205,7 +221,10 @@ def civil_society_table(institutions: pd.DataFrame) -> str:
 
 def sources_table(sources: pd.DataFrame) -> str:
     view = sources.sort_values("source_id")
-    view = view.assign(key=view["source_id"].map(lambda s: "@" + s if re.fullmatch(r"[a-z0-9_]+", str(s)) else escape(s)),
+    def key(s: object) -> str:
+        return "@" + str(s) if re.fullmatch(r"[a-z0-9_]+", str(s)) else escape(s)
+
+    view = view.assign(key=view["source_id"].map(key),
                        year_text=view["year"].map(year_of),
                        accessed_text=view["accessed"].map(lambda v: MISSING if is_missing(v) else escape(v)))
     return md_table(view, {"source_id": "Id", "key": "Reference", "kind": "Kind", "accessed_text": "Accessed"},
