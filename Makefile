@@ -16,8 +16,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# Quiet by default: errors in full, a line per step, where the report went.
+# V=1 prints Snakemake's whole account (it is always in .snakemake/log/).
+QUIET := $(if $(V),,--quiet rules host reason progress)
+
 report: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake $(QUIET)
 
 test: $(STAMP)
 	@test -x /usr/bin/chromium || echo "note: no /usr/bin/chromium, browser tests will skip; install: apt-get install -y chromium chromium-driver"

@@ -38,7 +38,7 @@ onstart:
 
 
 onsuccess:
-    hooks.on_success()
+    hooks.on_success([f"{REPORT_OUT}/{name}" for name in REPORT_FILES] + [MANIFEST])
 
 
 onerror:

@@ -18,8 +18,12 @@ def on_start() -> None:
     helper.start()
 
 
-def on_success() -> None:
+def on_success(published: list[str] | None = None) -> None:
     helper.stop()
+    if published:
+        # The last line a user reads says where the report is.
+        present = [p for p in published if Path(p).is_file()]
+        print("Report: " + ", ".join(present), file=sys.stderr)
     finish_quickly()
 
 
