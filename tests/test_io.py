@@ -73,3 +73,15 @@ def test_tree_hash_sees_content_and_names(tmp_path):
     (tmp_path / "a.csv").rename(tmp_path / "b.csv")
     third = tree_hash(tmp_path)
     assert len({first, second, third}) == 3
+
+
+@pytest.mark.parametrize("text, row, expected", [
+    ('a,b\n1,2\n3,"x\n', 3, "a closing double quote"),
+    ("a,b\n1,2\n3,4,5\n", 3, "2 cells, one per header column"),
+])
+def test_a_malformed_csv_names_the_row_to_fix(tmp_path, text, row, expected):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TomasInputError) as caught:
+        read_raw_csv(path)
+    assert f"row {row}" in caught.value.message() and expected in caught.value.message()

@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -53,7 +54,7 @@ def read_raw_csv(path: Path | str) -> pd.DataFrame:
             skipinitialspace=False,
         )
     except pd.errors.ParserError as exc:
-        raise TomasInputError(path, None, None, str(exc), "a well-formed CSV table") from None
+        raise _parser_error(path, str(exc)) from None
     if frame.empty:
         raise TomasInputError(path, 2, None, "", "at least one data row under the header")
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
@@ -63,6 +64,21 @@ def read_raw_csv(path: Path | str) -> pd.DataFrame:
     for column in frame.columns:
         frame[column] = frame[column].str.strip().replace("", pd.NA)
     return frame
+
+
+def _parser_error(path: Path, message: str) -> TomasInputError:
+    """pandas' tokenizer message as a cell error: the line it names is the row to fix."""
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if fields:
+        want, line, saw = map(int, fields.groups())
+        return TomasInputError(path, line, None, f"{saw} cells", f"{want} cells, one per header column "
+                               "(a comma inside a cell needs the cell in double quotes)")
+    # "starting at row N" counts from 0 at the header.
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)
+    if quote:
+        return TomasInputError(path, int(quote.group(1)) + 1, None, "an opening double quote never closed",
+                               "a closing double quote at the end of the cell")
+    return TomasInputError(path, None, None, message, "a well-formed CSV table")
 
 
 def _column_at(data: bytes, offset: int) -> str | None:
