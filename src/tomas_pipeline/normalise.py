@@ -30,7 +30,8 @@ from tomas_pipeline.io import exact_number, read_raw_csv
 from tomas_pipeline.penalties import parse_penalty_column
 
 # statistics.csv: figures for an area, not a country (key: casefolded name).
-AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "western balkans": ("region", "Western Balkans")}
+AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "european union": ("region", "European Union"),
+         "western balkans": ("region", "Western Balkans")}
 
 PREFERENCE_RULE = (
     "primary sources over secondary ones; then the more precise value "
