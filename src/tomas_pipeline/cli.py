@@ -70,32 +70,37 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return cli_render(args.render_args)
 
 
-def _cmd_release(args: argparse.Namespace) -> int:
-    from tomas_pipeline.release import ReleaseRefused, make_release
+def _release_step(command: str, refused: str, failed: str, step):
+    """Run a release step; its refusal or failure becomes one line on stderr and exit 1 (None)."""
+    from tomas_pipeline.release import ReleaseRefused
 
     try:
-        bundle, archive = make_release(args.repo or _root(args))
+        return step()
     except ReleaseRefused as exc:
-        print(f"tomas release: refused: {exc}", file=sys.stderr)
-        return 1
+        print(f"tomas {command}: {refused}: {exc}", file=sys.stderr)
     except (RuntimeError, FileNotFoundError) as exc:
-        print(f"tomas release: failed: {exc}", file=sys.stderr)
+        print(f"tomas {command}: {failed}: {exc}", file=sys.stderr)
+    return None
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from tomas_pipeline.release import make_release
+
+    made = _release_step("release", "refused", "failed", lambda: make_release(args.repo or _root(args)))
+    if made is None:
         return 1
+    bundle, archive = made
     print(bundle)
     print(archive)
     return 0
 
 
 def _cmd_verify_release(args: argparse.Namespace) -> int:
-    from tomas_pipeline.release import ReleaseRefused, verify_release
+    from tomas_pipeline.release import verify_release
 
-    try:
-        problems = verify_release(args.repo or _root(args), args.version, scratch=args.scratch)
-    except ReleaseRefused as exc:
-        print(f"tomas verify-release: cannot verify: {exc}", file=sys.stderr)
-        return 1
-    except (RuntimeError, FileNotFoundError) as exc:
-        print(f"tomas verify-release: the rebuild failed: {exc}", file=sys.stderr)
+    problems = _release_step("verify-release", "cannot verify", "the rebuild failed",
+                             lambda: verify_release(args.repo or _root(args), args.version, scratch=args.scratch))
+    if problems is None:
         return 1
     for line in problems:
         print(f"MISMATCH {line}")

@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from tomas_pipeline.io import atomic_write_bytes
+from tomas_pipeline.metrics import score_category
 from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.schemas import INSTRUMENTS
 
@@ -351,12 +352,6 @@ _CATEGORIES = [
 ]
 
 
-def _category(score: object, value: object) -> int:
-    from tomas_pipeline.metrics import score_category
-
-    return score_category(score, value)
-
-
 def scorecard_heatmap(scorecard: pd.DataFrame, indicators: list[dict], countries: pd.DataFrame,
                       source_text: str) -> FigureSpec:
     """Scored indicators (rows) by country (columns); missing cells hatched grey, labelled "no data"."""
@@ -374,7 +369,7 @@ def scorecard_heatmap(scorecard: pd.DataFrame, indicators: list[dict], countries
             score, value = pd.NA, pd.NA
             if cells is not None and (iso, ind["id"]) in cells.index:
                 score, value = cells.at[(iso, ind["id"]), "score"], cells.at[(iso, ind["id"]), "value"]
-            cat = _category(score, value)
+            cat = score_category(score, value)
             counts[cat] += 1
             _, face, ink, hatch = _CATEGORIES[cat]
             ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=face, hatch=hatch,
