@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+import sys
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from tomas_pipeline.io import read_processed
+
+# Audit event raised for every file a cell reads through this module, a cache hit
+# included: a render cache keys a cell on what it read (docs/engine.md), and an
+# in-process cache would otherwise hide the second chapter's read of a table.
+# Costs nothing unless a hook listens (sys.addaudithook).
+READ_EVENT = "tomas.read"
+
+
+def note_read(path: Path | str) -> None:
+    """Tell a listening render cache that a cell depends on `path` (its bytes, or its absence)."""
+    sys.audit(READ_EVENT, os.path.abspath(path))
 
 
 def processed_dir() -> Path:
@@ -27,6 +39,7 @@ def _load(name: str) -> pd.DataFrame:
 
 def table(name: str) -> pd.DataFrame:
     """A processed table by name (a fresh copy each time)."""
+    note_read(processed_dir() / f"{name}.csv")
     return _load(name).copy()
 
 
@@ -47,7 +60,9 @@ def country_name(iso2: str) -> str:
 
 def available(name: str) -> bool:
     """Whether this build has made the processed table ``name``."""
-    return (processed_dir() / f"{name}.csv").is_file()
+    path = processed_dir() / f"{name}.csv"
+    note_read(path)  # a table that appears later changes what the cell shows
+    return path.is_file()
 
 
 def table_or_none(name: str) -> pd.DataFrame | None:
