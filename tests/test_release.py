@@ -82,16 +82,17 @@ def processed_tables(max_possessing: int = 36, as_of: str = "2019") -> dict[str,
 class FakeBuild:
     """Stands in for snakemake: writes what the pipeline would, from fixed inputs."""
 
-    def __init__(self, tables=None):
+    def __init__(self, tables=None, processed="data/processed", formats=("html", "pdf", "docx")):
         self.tables = tables or processed_tables()
+        self.processed, self.formats = processed, formats
         self.envs: list[dict] = []
 
     def __call__(self, repo: Path, env: dict) -> None:
         self.envs.append(env)
-        processed, output = repo / "data" / "processed", repo / "report" / "_output"
+        processed, output = repo / self.processed, repo / "report" / "_output"
         for name, frame in self.tables.items():
             write_csv(frame, processed / f"{name}.csv")
-        for name in ("tomas.html", "tomas.pdf", "tomas.docx"):
+        for name in (f"tomas.{fmt}" for fmt in self.formats):
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_bytes(f"report {name}\n".encode())
         version = re.search(r"(?m)^version: (.*)$", (repo / "CITATION.cff").read_text()).group(1)
@@ -99,8 +100,8 @@ class FakeBuild:
         # absolute path of this checkout ends up in the provenance.
         with contextlib.chdir(repo):
             previous = previous_release("releases", version)
-            steps.changes(str(previous) if previous else None, "data/processed", [], "data/processed/changes.csv",
-                          "build/changes.log")
+            steps.changes(str(previous) if previous else None, self.processed, [],
+                          f"{self.processed}/changes.csv", "build/changes.log")
 
 
 @pytest.fixture
@@ -169,6 +170,48 @@ def test_cli_reports_a_refusal(repo, capsys):
     (repo / "stray.txt").write_text("x")
     assert main(["release", "--repo", str(repo)]) == 1
     assert "tomas release: refused: the working tree is not clean (stray.txt)" in capsys.readouterr().err
+
+
+# --- config in charge -------------------------------------------------------
+
+
+def configure(repo: Path, **changes: str) -> None:
+    """The project's config and schema in the scratch repository, with `changes` applied."""
+    text = (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
+    for pattern, line in changes.items():
+        text, count = re.subn(rf"(?m)^  {pattern}: .*$", f"  {pattern}: {line}", text)
+        assert count == 1, pattern
+    (repo / "config").mkdir(exist_ok=True)
+    (repo / "config" / "config.yaml").write_text(text, encoding="utf-8")
+    (repo / "workflow" / "schemas").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "workflow" / "schemas" / "config.schema.yaml", repo / "workflow" / "schemas")
+    commit_all(repo, "config")
+
+
+def test_release_bundles_only_the_configured_formats(repo):
+    configure(repo, formats="[html]")
+    bundle, _ = make_release(repo, "0.1.0", FakeBuild(formats=("html",)))
+    assert sorted(p.name for p in (bundle / "report").iterdir()) == ["tomas.html"]
+    notes = (bundle / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert "| `report/tomas.html` | the report |" in notes and "tomas.pdf" not in notes
+
+
+def test_a_configured_format_the_build_did_not_make_is_refused_by_name(repo):
+    configure(repo, formats="[html, docx]")
+    with pytest.raises(ReleaseRefused, match=r"did not produce tomas.docx in .*report.formats: html, docx"):
+        make_release(repo, "0.1.0", FakeBuild(formats=("html",)))
+    assert not (repo / "releases").exists()
+
+
+def test_release_reads_the_configured_processed_folder(repo):
+    configure(repo, processed="out/tables")
+    (repo / ".gitignore").write_text((repo / ".gitignore").read_text() + "out/\n")
+    commit_all(repo, "ignore out")
+    bundle, _ = make_release(repo, "0.1.0", FakeBuild(processed="out/tables"))
+    assert (bundle / "data" / "penalties.csv").read_bytes() == (repo / "out/tables/penalties.csv").read_bytes()
+    assert not (repo / "data" / "processed").exists()
+    findings = repo / "releases" / "0.1.0" / "findings"
+    assert (findings / "penalties.csv").is_file()
 
 
 # --- the bundle -------------------------------------------------------------

@@ -36,12 +36,15 @@ from tomas_pipeline import __version__
 from tomas_pipeline.buildinfo import RELEASE_ENV, commit
 from tomas_pipeline.changes import COLUMNS as CHANGE_COLUMNS
 from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
+from tomas_pipeline.config import DEFAULT as CONFIG_FILE
+from tomas_pipeline.config import load_config
 from tomas_pipeline.datapackage import build_descriptor
 from tomas_pipeline.errors import TomasError
 from tomas_pipeline.io import atomic_write_bytes, iter_files, read_processed, sha256_file, tree_hash, write_json
 from tomas_pipeline.reporting.text import escape
 
-REPORT_FILES = ("tomas.html", "tomas.pdf", "tomas.docx")
+# The formats a project without config/config.yaml builds (the schema's default list).
+DEFAULT_FORMATS = ("html", "pdf", "docx")
 MANIFEST = "SHA256SUMS"
 # Zip cannot store dates before 1980.
 _ZIP_EPOCH_MIN = (1980, 1, 1, 0, 0, 0)
@@ -53,20 +56,30 @@ class ReleaseRefused(TomasError):
 
 @dataclass(frozen=True)
 class Paths:
-    """Where a release reads and writes, relative to the repository."""
+    """Where a release reads and writes, and which report formats it bundles:
+    the repository's config/config.yaml decides, as it decides for the build."""
 
     repo: Path
+    raw: Path
     processed: Path
     report_output: Path
     citation: Path
     releases: Path
     dist: Path
+    formats: tuple[str, ...] = DEFAULT_FORMATS
 
     @classmethod
     def of(cls, repo: Path | str) -> Paths:
         repo = Path(repo)
-        return cls(repo, repo / "data/processed", repo / "report/_output", repo / "CITATION.cff",
-                   repo / "releases", repo / "dist")
+        config = load_config(repo / CONFIG_FILE) if (repo / CONFIG_FILE).is_file() else {}
+        folders, report = config.get("paths", {}), config.get("report", {})
+        return cls(repo, repo / folders.get("raw", "data/raw"), repo / folders.get("processed", "data/processed"),
+                   repo / report.get("output", "report/_output"), repo / "CITATION.cff", repo / "releases",
+                   repo / "dist", tuple(report.get("formats", DEFAULT_FORMATS)))
+
+    @property
+    def report_files(self) -> tuple[str, ...]:
+        return tuple(f"tomas.{fmt}" for fmt in self.formats)
 
 
 # --- checks -----------------------------------------------------------------
@@ -167,7 +180,8 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def release_notes(cff: dict, info: dict, changes: pd.DataFrame, changes_note: str) -> str:
+def release_notes(cff: dict, info: dict, changes: pd.DataFrame, changes_note: str,
+                  report_files: tuple[str, ...] = tuple(f"tomas.{f}" for f in DEFAULT_FORMATS)) -> str:
     # Everything from data or CITATION.cff is escaped: a source title with <script> stays text.
     bibtex = to_bibtex(cff).rstrip()
     fence = _fence(bibtex)
@@ -180,7 +194,7 @@ def release_notes(cff: dict, info: dict, changes: pd.DataFrame, changes_note: st
         lines += [f"### {heading}", ""] + ([f"- {escape(s)}" for s in sentences] or ["None."]) + [""]
     lines += ["## Contents", "",
               "| path | what |", "| --- | --- |",
-              "| `report/tomas.html`, `.pdf`, `.docx` | the report |",
+              "| " + ", ".join(f"`report/{name}`" for name in report_files) + " | the report |",
               "| `datapackage.json`, `data/` | the processed data as a Frictionless data package |",
               "| `CITATION.cff`, `CITATION.bib` | how to cite this version |",
               f"| `{MANIFEST}` | SHA-256 of every other file (`sha256sum -c {MANIFEST}`) |", ""]
@@ -200,10 +214,11 @@ def build_bundle(paths: Paths, target: Path, cff: dict, info: dict) -> Path:
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    missing = [n for n in REPORT_FILES if not (paths.report_output / n).is_file()]
+    missing = [n for n in paths.report_files if not (paths.report_output / n).is_file()]
     if missing:
-        raise FileNotFoundError(f"the build did not produce {', '.join(missing)} in {paths.report_output}")
-    for name in REPORT_FILES:
+        raise ReleaseRefused(f"the build did not produce {', '.join(missing)} in {paths.report_output} "
+                             f"(config report.formats: {', '.join(paths.formats)}); nothing was released")
+    for name in paths.report_files:
         _copy(paths.report_output / name, target / "report" / name)
     for source in sorted(paths.processed.iterdir()):
         if source.is_file() and source.suffix in (".csv", ".json"):
@@ -214,7 +229,8 @@ def build_bundle(paths: Paths, target: Path, cff: dict, info: dict) -> Path:
     changes = read_processed(changes_csv) if changes_csv.exists() else pd.DataFrame(columns=CHANGE_COLUMNS)
     note_file = paths.processed / "changes.provenance.json"
     note = json.loads(note_file.read_text(encoding="utf-8")).get("note", "") if note_file.exists() else ""
-    atomic_write_bytes(target / "RELEASE_NOTES.md", release_notes(cff, info, changes, note).encode("utf-8"))
+    notes = release_notes(cff, info, changes, note, paths.report_files)
+    atomic_write_bytes(target / "RELEASE_NOTES.md", notes.encode("utf-8"))
     write_json(build_descriptor(target, "data", info["version"], int(info["epoch"])), target / "datapackage.json")
     write_manifest(target)
     return target
@@ -267,7 +283,8 @@ def record_release(paths: Paths, info: dict, bundle: Path, archive: Path) -> Pat
 
 
 def snakemake_build(repo: Path, env: dict) -> None:
-    targets = ["all", "data/processed/changes.csv"]
+    changes = (Paths.of(repo).processed / "changes.csv").relative_to(repo)
+    targets = ["all", changes.as_posix()]
     result = subprocess.run([sys.executable, "-m", "snakemake", *targets], cwd=repo, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"the build failed (snakemake exit {result.returncode}); nothing was released")
@@ -288,7 +305,7 @@ def make_release(repo: Path | str = ".", version: str = __version__,
     build(paths.repo, env)
     day = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%d")
     info = {"version": version, "date": day, "epoch": str(epoch), "commit": commit(paths.repo),
-            "data_hash": tree_hash(paths.repo / "data/raw", "*.csv")[:12]}
+            "data_hash": tree_hash(paths.raw, "*.csv")[:12]}
     name = f"tomas-toolkit-{version}"
     bundle = build_bundle(paths, paths.dist / name, cff, info)
     validate_package(bundle)
