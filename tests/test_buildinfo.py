@@ -93,3 +93,33 @@ def test_a_release_build_states_the_plain_version(tmp_path, monkeypatch):
     _commit(tmp_path, "one")
     monkeypatch.setenv(RELEASE_ENV, "0.2.0")
     assert build_info(tmp_path, tmp_path).version == "0.2.0"
+
+
+def test_outside_git_without_a_date_the_build_is_refused(tmp_path, monkeypatch):
+    import pytest
+
+    from tomas_pipeline.buildinfo import BuildDateUnknown
+    from tomas_pipeline.errors import TomasError
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    (tmp_path / "raw").mkdir()
+    # Never 1970 (which would refuse every dated fact), never the clock: a clear refusal.
+    with pytest.raises(BuildDateUnknown, match="SOURCE_DATE_EPOCH") as caught:
+        build_info(tmp_path, tmp_path / "raw")
+    assert isinstance(caught.value, TomasError) and "not a git checkout" in str(caught.value)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(BuildDateUnknown, match="whole seconds"):
+        build_info(tmp_path, tmp_path / "raw")
+
+
+def test_reading_the_commit_writes_nothing_into_git(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    _git(tmp_path, "init", "-q")
+    _commit(tmp_path, "1")
+    index = tmp_path / ".git" / "index"
+    # A touched file makes `git status` want to refresh the index; parsing a workflow must not let it.
+    (tmp_path / "f").write_text("1")
+    before = (index.stat().st_mtime_ns, index.read_bytes())
+    info = build_info(tmp_path, tmp_path)
+    assert not info.commit.endswith("-dirty")
+    assert (index.stat().st_mtime_ns, index.read_bytes()) == before

@@ -1,7 +1,9 @@
 """What a build states about itself: version, date, commit and data hash.
 
 The date never comes from the clock: SOURCE_DATE_EPOCH if set, else the last
-commit's time, so the same commit always builds the same bytes.
+commit's time, so the same commit always builds the same bytes. A copy outside
+git with no SOURCE_DATE_EPOCH is refused (BuildDateUnknown): any stand-in date
+would either be wrong in the stamp or refuse every fact dated after it.
 
 Only a release build (`tomas release`, which sets TOMAS_RELEASE) states the
 plain version. Any other build is a development state after the latest
@@ -22,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tomas_pipeline import __version__
+from tomas_pipeline.errors import TomasError
 from tomas_pipeline.io import tree_hash
 
 # Set by `tomas release` (and `tomas verify-release`) to the version it releases.
@@ -40,9 +43,17 @@ class BuildInfo:
         return {k: str(v) for k, v in asdict(self).items()}
 
 
+class BuildDateUnknown(TomasError):
+    """Neither SOURCE_DATE_EPOCH nor a git commit says what date the build states."""
+
+
 def _git(args: list[str], cwd: Path) -> str | None:
+    # GIT_OPTIONAL_LOCKS=0: `git status` would otherwise refresh .git/index, and
+    # merely parsing the workflow (`snakemake -n`) must change no file.
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     try:
-        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=30)
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=30,
+                             env=env)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
@@ -54,9 +65,14 @@ def source_date_epoch(repo: Path | str = ".") -> int:
         try:
             return int(value)
         except ValueError:
-            raise ValueError(f"SOURCE_DATE_EPOCH={value!r}: expected whole seconds since 1970") from None
+            raise BuildDateUnknown(f"SOURCE_DATE_EPOCH={value!r}: expected whole seconds since 1970") from None
     from_git = _git(["log", "-1", "--format=%ct"], Path(repo))
-    return int(from_git) if from_git else 0
+    if not from_git:
+        raise BuildDateUnknown(
+            f"cannot tell the date this build states: {Path(repo).resolve()} is not a git checkout and "
+            "SOURCE_DATE_EPOCH is not set. Build from a git clone, or set the date the report should state "
+            "in seconds since 1970, e.g. SOURCE_DATE_EPOCH=$(date -u -d 2026-12-01 +%s) make report")
+    return int(from_git)
 
 
 def commit(repo: Path | str = ".") -> str:
