@@ -248,6 +248,8 @@ def test_source_date_epoch(monkeypatch):
     assert source_date_epoch({}) == 0
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "42")
     assert source_date_epoch({"date": "2024-05-01"}) == 42
+    # The build's own epoch, passed as an argument, wins: no caller need set the environment.
+    assert source_date_epoch({"date": "2024-05-01", "epoch": "1796083200"}) == 1796083200
 
 
 # --- assembling cell outputs -----------------------------------------------------

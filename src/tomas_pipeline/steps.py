@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from tomas_pipeline.errors import TomasInputError, TomasInputErrors
@@ -211,16 +212,21 @@ def bibliography(sources: str, output: str, log_path: str) -> None:
 
 
 def render(project: str, staging: str, formats: Sequence[str], engine: str, metadata: dict, log_path: str,
-           jobs: int | None = None) -> None:
-    import os
-
+           jobs: int | None = None, paths: Mapping[str, str] | None = None) -> None:
+    """Render the report. `metadata` carries the build's stamp and date (its `epoch` dates
+    every file); `paths` (processed=, figures=, method=) says where the configured build
+    put what the cells read, and the bibliography is the processed references.json."""
     from tomas_pipeline.render import render_project
+    from tomas_pipeline.reporting.data import cell_environment
 
+    paths = dict(paths or {})
+    metadata = dict(metadata)
+    if "processed" in paths:
+        metadata["bibliography"] = os.path.relpath(Path(paths["processed"], "references.json").resolve(),
+                                                   Path(project).resolve())
     with logged(log_path) as lg:
-        # The date inside PDF and DOCX comes from here, never from the clock.
-        os.environ["SOURCE_DATE_EPOCH"] = str(metadata["epoch"])
         outputs = render_project(Path(project), Path(staging), formats=list(formats), engine=engine,
-                                 metadata=metadata, jobs=jobs)
+                                 metadata=metadata, jobs=jobs, env=cell_environment(project, **paths))
         # The stamp travels with the files it describes, so publish states what made them.
         write_json({k: metadata[k] for k in STAMP}, Path(staging) / STAMP_FILE)
         lg.info("rendered: %s", ", ".join(map(str, outputs)))

@@ -61,8 +61,19 @@ rule render:
         # A new commit or version changes what the report states: re-render.
         metadata=BUILD_INFO.metadata(),
         engine=config["report"]["engine"],
+        # Where the cells read this build's tables, figures and method (config paths).
+        paths={"processed": PROCESSED, "figures": FIGURES, "method": METHOD},
     run:
-        steps.render(REPORT, f"{BUILD}/report", FORMATS, params.engine, params.metadata, log[0], threads)
+        steps.render(
+            REPORT,
+            f"{BUILD}/report",
+            FORMATS,
+            params.engine,
+            params.metadata,
+            log[0],
+            threads,
+            paths=params.paths,
+        )
 
 
 rule publish:

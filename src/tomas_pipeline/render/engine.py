@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +54,14 @@ def choose_engine(engine: str = "auto") -> str:
 
 
 def source_date_epoch(metadata: dict) -> int:
-    """SOURCE_DATE_EPOCH if set, else midnight UTC of an ISO `date`, else 0: never the clock."""
+    """The build's `epoch` when the caller passes one, else SOURCE_DATE_EPOCH, else midnight
+    UTC of an ISO `date`, else 0: never the clock."""
+    given = metadata.get("epoch")
+    if given not in (None, ""):
+        try:
+            return int(given)
+        except (TypeError, ValueError):
+            raise RenderError(f"metadata epoch={given!r} is not an integer") from None
     env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if env:
         try:
@@ -75,8 +82,8 @@ def source_date_epoch(metadata: dict) -> int:
 def _resolve_date(metadata: dict) -> None:
     """Quarto's `date: today` / `now`: the SOURCE_DATE_EPOCH day when set, so renders repeat."""
     if str(metadata.get("date", "")).strip() in ("today", "now", "last-modified"):
-        env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        when = dt.datetime.fromtimestamp(int(env), dt.UTC) if env else dt.datetime.now(dt.UTC)
+        given = metadata.get("epoch") or os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        when = dt.datetime.fromtimestamp(int(given), dt.UTC) if given else dt.datetime.now(dt.UTC)
         metadata["date"] = when.date().isoformat()
     elif isinstance(metadata.get("date"), (dt.date, dt.datetime)):
         metadata["date"] = metadata["date"].isoformat()
@@ -125,7 +132,8 @@ def _bibliography(doc: Document, project: Project, formats: Sequence[str]) -> tu
 
 
 def render_document(project: Project, path: Path, out_dir: Path, formats: Sequence[str],
-                    metadata: dict | None = None, jobs: int | None = None) -> list[Path]:
+                    metadata: dict | None = None, jobs: int | None = None,
+                    env: Mapping[str, str] | None = None) -> list[Path]:
     """Built-in engine for one document; returns the output paths in `formats` order."""
     doc = load_document(project, path, metadata)
     try:
@@ -147,7 +155,7 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
     outputs: list[Path] = []
     try:
         executed = execute(chunks, doc.path.parent, doc.metadata.get("execute") or {},
-                           kernel=str(doc.metadata.get("jupyter") or "python3"))
+                           kernel=str(doc.metadata.get("jupyter") or "python3"), env=env)
         figures = write_figures(chunks, executed, build / f"{doc.stem}_files" / "figure")
         pandoc.write_metadata(doc.metadata, build / "metadata.yaml")
         conversions = []
@@ -262,12 +270,14 @@ def _meta_arg(key: str, value) -> str:
     return f"{key}:{value}"
 
 
-def quarto_render(project: Project, out_dir: Path, formats: Sequence[str], metadata: dict | None) -> list[Path]:
+def quarto_render(project: Project, out_dir: Path, formats: Sequence[str], metadata: dict | None,
+                  env: Mapping[str, str] | None = None) -> list[Path]:
     """Run real `quarto render`, one format at a time, into a temp folder, then move into place."""
     exe = shutil.which("quarto")
     if not exe:
         raise RenderError("no `quarto` executable on PATH")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date_epoch(metadata or {}))}
+    # Quarto hands its environment on to the Jupyter kernel that runs the cells.
+    env = {**os.environ, **(env or {}), "SOURCE_DATE_EPOCH": str(source_date_epoch(metadata or {}))}
     staging = out_dir / ".tomas-quarto"
     outputs: list[Path] = []
     try:
@@ -312,10 +322,14 @@ def local_copies(files: list[Path], build: Path) -> list[Path]:
 
 def render_project(project_dir: Path, output_dir: Path | None = None,
                    formats: Sequence[str] = ("html", "pdf", "docx"), engine: str = "auto",
-                   metadata: dict | None = None, jobs: int | None = None) -> list[Path]:
+                   metadata: dict | None = None, jobs: int | None = None,
+                   env: Mapping[str, str] | None = None) -> list[Path]:
     """Render every document of a Quarto project to `formats`; return the output files.
 
-    `metadata` is merged over the front matter (version, date, commit, ...).
+    `metadata` is merged over the front matter (version, date, commit, ...); its
+    `epoch`, when given, is the build's date for every file's timestamps.
+    `env`: variables the cells' kernel gets besides this process's (where the
+    cells find the data), so that no caller has to change its own environment.
     `output_dir` defaults to `_quarto.yml`'s `project: output-dir:`.
     `jobs`: formats converted at once by the built-in engine (default: see `render_jobs`).
     """
@@ -328,8 +342,8 @@ def render_project(project_dir: Path, output_dir: Path | None = None,
     out_dir = Path(output_dir).resolve() if output_dir else project.output_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     if chosen == "quarto":
-        return quarto_render(project, out_dir, formats, metadata)
+        return quarto_render(project, out_dir, formats, metadata, env)
     outputs: list[Path] = []
     for doc in project.documents:
-        outputs += render_document(project, doc, out_dir, formats, metadata, jobs)
+        outputs += render_document(project, doc, out_dir, formats, metadata, jobs, env)
     return outputs

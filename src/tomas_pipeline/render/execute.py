@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def needs_kernel(chunks: list[Chunk], defaults: dict) -> bool:
     return any(isinstance(c, CodeCell) and cell_option(c, defaults, "eval", True) for c in chunks)
 
 
-def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel: str = "python3") -> Executed:
+def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel: str = "python3",
+            env: Mapping[str, str] | None = None) -> Executed:
     """Run every evaluated cell and inline expression; stop at the first error."""
     defaults = defaults or {}
     result = Executed()
@@ -98,7 +100,7 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
         startup_timeout=120,
     )
     # Stable hash seeds keep set/dict-of-str ordering (and so outputs) the same run to run.
-    env = {**os.environ, "PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    kernel_env = {**os.environ, **(env or {}), "PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
     def run(code: str, where: str, history: bool = True, keep_errors: bool = False) -> list[dict]:
         cell = nbformat.v4.new_code_cell(code)
@@ -115,7 +117,7 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
 
     try:
         # Our own km means nbclient would leave the kernel running: ask it to shut down.
-        with client.setup_kernel(env=env, cleanup_kc=True):
+        with client.setup_kernel(env=kernel_env, cleanup_kc=True):
             run(SETUP_CODE, "engine setup cell", history=False)
             for index, chunk in enumerate(chunks):
                 if isinstance(chunk, CodeCell):

@@ -23,13 +23,39 @@ def note_read(path: Path | str) -> None:
     sys.audit(READ_EVENT, os.path.abspath(path))
 
 
+# Where the cells find the build's files: the workflow sets these in the kernel's
+# environment from config/config.yaml (`cell_environment`); the defaults are the
+# default config's paths as seen from report/, where the cells run (as under
+# Quarto), so `quarto render report` works with no variable set.
+PATH_VARIABLES = {
+    "processed": ("TOMAS_PROCESSED_DIR", "../data/processed"),
+    "figures": ("TOMAS_FIGURES_DIR", "figures"),
+    "method": ("TOMAS_METHOD_FILE", "../config/indicators.yaml"),
+}
+
+
+def cell_environment(project: Path | str, **paths: Path | str) -> dict[str, str]:
+    """The variables that point the report's cells at `paths` (processed=, figures=,
+    method=, as the workflow's config names them), relative to the report `project`
+    folder so that the rendered bytes do not depend on where the checkout lies."""
+    unknown = sorted(set(paths) - set(PATH_VARIABLES))
+    if unknown:
+        raise ValueError(f"unknown report path(s) {unknown}; expected {sorted(PATH_VARIABLES)}")
+    return {PATH_VARIABLES[key][0]: os.path.relpath(Path(value).resolve(), Path(project).resolve())
+            for key, value in paths.items()}
+
+
+def _configured(key: str) -> Path:
+    variable, default = PATH_VARIABLES[key]
+    return Path(os.environ.get(variable, default))
+
+
 def processed_dir() -> Path:
-    # Cells run with report/ as working directory, as Quarto runs them.
-    return Path(os.environ.get("TOMAS_PROCESSED_DIR", "../data/processed"))
+    return _configured("processed")
 
 
 def figures_dir() -> Path:
-    return Path(os.environ.get("TOMAS_FIGURES_DIR", "figures"))
+    return _configured("figures")
 
 
 @cache
@@ -70,7 +96,7 @@ def table_or_none(name: str) -> pd.DataFrame | None:
 
 
 def method_path() -> Path:
-    return Path(os.environ.get("TOMAS_METHOD_FILE", "../config/indicators.yaml"))
+    return _configured("method")
 
 
 def indicator_labels() -> dict[str, str]:

@@ -16,7 +16,9 @@ def provenance_note(stem: str | Path) -> str:
     if not path.suffix:
         path = figures_dir() / f"{stem}.provenance.json"
     record = json.loads(Path(path).read_text(encoding="utf-8"))
-    inputs = ", ".join(f"{code(Path(i['path']).name)} (sha256 {i['sha256'][:10]})" for i in record["inputs"])
+    # By file name, as shown: where the configured folders lie must not reorder the note.
+    shown = sorted(record["inputs"], key=lambda i: (Path(i["path"]).name, i["path"]))
+    inputs = ", ".join(f"{code(Path(i['path']).name)} (sha256 {i['sha256'][:10]})" for i in shown)
     sources = "; ".join("@" + s for s in record["sources"])
     note = f"*Provenance:* made by {code(record['code'])} from {inputs}"
     if sources:

@@ -1,0 +1,41 @@
+"""Paths set in config/config.yaml are honoured by every stage, the report's cells included."""
+
+from __future__ import annotations
+
+import hashlib
+
+import yaml
+from conftest import copy_repo, run_snakemake
+
+from tomas_pipeline.reporting.data import cell_environment
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_cell_environment_is_relative_to_the_report(tmp_path):
+    env = cell_environment(tmp_path / "report", processed=tmp_path / "build" / "tables",
+                           figures=tmp_path / "report" / "figures")
+    assert env == {"TOMAS_PROCESSED_DIR": "../build/tables", "TOMAS_FIGURES_DIR": "figures"}
+
+
+def test_moved_processed_and_figures_folders_give_the_same_report(tmp_path, built_repo):
+    repo = copy_repo(tmp_path / "repo")
+    config_file = repo / "config" / "config.yaml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config["paths"]["processed"] = "build/tables"
+    config["paths"]["figures"] = "build/drawn"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+    result = run_snakemake(repo)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+
+    # Nothing was written to, or read from, the default folders.
+    assert sorted(p.name for p in (repo / "data" / "processed").iterdir()) == ["README.md"]
+    assert not (repo / "report" / "figures").exists()
+    assert (repo / "build" / "tables" / "references.json").is_file()
+    assert any((repo / "build" / "drawn").glob("*.svg"))
+    # Where the tables lie is no part of what the report says: same bytes as the default build.
+    for name in ("tomas.html", "tomas.pdf", "tomas.docx"):
+        assert _sha(repo / "report" / "_output" / name) == _sha(built_repo / "report" / "_output" / name), name
