@@ -17,7 +17,7 @@ import pandas as pd
 
 from tomas_pipeline import provisions
 from tomas_pipeline.normalise import PREFERENCE_RULE
-from tomas_pipeline.schemas import BINDING_ACTIONS
+from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
 
 CONFLICT_COLUMNS = ["table", "country_iso2", "key", "field", "chosen_value", "chosen_source", "other_value",
                     "other_source", "rule"]
@@ -269,9 +269,11 @@ def _missing_for(tables: dict, spec: dict, country: pd.Series, labels: dict[str,
     # Institutions, and for a hotline its INHOPE membership and year.
     institutions = _table(tables, "institutions", ["country_iso2", "kind", "inhope_member", "inhope_since"])
     ours = institutions[institutions["country_iso2"] == iso]
+    # A row stating that there is no such body answers the question too: it is a fact, not a gap.
     for kind in spec["institutions"]["kinds"]:
         if kind not in set(ours["kind"]):
             missing("institutions", kind, f"a {kind.replace('_', ' ')} in {name}")
+    ours = ours[~stated_absent(ours)]
     hotlines = ours[ours["kind"] == "hotline"]
     if spec["institutions"]["hotline_inhope"] and len(hotlines):
         member = set(hotlines["inhope_member"].dropna().astype(str))

@@ -21,6 +21,7 @@ from tomas_pipeline.reporting.text import (
     law_title,
     ordinal,
 )
+from tomas_pipeline.schemas import stated_absent
 
 
 def _stat_rows(indicator: str, country: str | None = None, year: object = None, area: str | None = None):
@@ -229,9 +230,10 @@ def conflict_sentences(table_name: str | None = None, iso2: str | None = None, k
 
 
 def hotline_fact(iso2: str, field: str) -> object:
-    """The first non-missing value of a hotline field for a country, preferring primary sources."""
+    """The first non-missing value of a hotline field for a country, preferring primary sources; a row
+    stating that the country has no hotline gives none."""
     rows = table("institutions")
-    rows = rows[(rows["country_iso2"] == iso2) & (rows["kind"] == "hotline")]
+    rows = rows[(rows["country_iso2"] == iso2) & (rows["kind"] == "hotline") & ~stated_absent(rows)]
     rows = rows.sort_values("source_kind", key=lambda s: s.map({"primary": 0}).fillna(1))
     values = rows[field].dropna()
     return None if values.empty else values.iloc[0]
