@@ -147,3 +147,23 @@ def test_an_absence_is_no_gap_and_asks_no_membership(raw_copy):
     gaps = audit.gaps(tables, tables["countries"])
     mk = gaps[(gaps["country_iso2"] == "MK") & (gaps["table"] == "institutions")]
     assert "hotline" in set(mk["key"])
+
+
+def test_the_operators_spelling_is_preferred_and_the_papers_is_a_disagreement(raw_copy):
+    """Albania's hotline: the paper writes iSIGURTA.al, the operator (CRCA) iSIGURT.al. Both rows stay; a
+    country's national hotline is one body, so the primary spelling is preferred and the other is listed."""
+    frame = make_table("institutions", raw_copy)
+    al = frame[(frame["country_iso2"] == "AL") & (frame["kind"] == "hotline")].set_index("source_id")
+    assert set(al["name"]) == {"iSIGURT.al", "iSIGURTA.al"}
+    assert bool(al.at["crca_isigurt_2023", "preferred"]) and not bool(al.at["tomas2024", "preferred"])
+    found = audit.conflicts({"institutions": frame})
+    row = found[found["country_iso2"] == "AL"].iloc[0]
+    assert (row["field"], row["chosen_value"], row["other_value"]) == ("name", "iSIGURT.al", "iSIGURTA.al")
+    assert row["rule"] == "primary source preferred over secondary"
+    # Bodies of other kinds are told apart by name, and one identical name is no disagreement.
+    assert set(found["table"]) == {"institutions"} and set(found["country_iso2"]) <= {"AL", "RS"}
+    # Without the operator's row, the paper's spelling is the one the report uses, with nothing to flag.
+    path = raw_copy / "institutions.csv"
+    _write(path, [r for r in _rows(path) if r["source_id"] != "crca_isigurt_2023"])
+    frame = make_table("institutions", raw_copy)
+    assert audit.conflicts({"institutions": frame}).query("country_iso2 == 'AL'").empty

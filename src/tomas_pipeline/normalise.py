@@ -417,6 +417,9 @@ def normalise_strategies(ctx: Context) -> pd.DataFrame:
     return frame
 
 
+NATIONAL_HOTLINE = "national hotline"
+
+
 def normalise_institutions(ctx: Context) -> pd.DataFrame:
     name = "institutions.csv"
     frame = ctx.with_countries(ctx.cited(name), name, date_column="established")
@@ -426,8 +429,14 @@ def normalise_institutions(ctx: Context) -> pd.DataFrame:
     # Empty means the row names a body that exists; only "no" states an absence.
     frame["exists"] = (frame["exists"] if "exists" in frame.columns else pd.Series(pd.NA, index=frame.index,
                                                                                     dtype="string")).fillna("yes")
+    # A country has one national hotline: every source's row about it is one body, however each spells the
+    # name, so one row is preferred (PREFERENCE_RULE) and a differing name is a disagreement (audit.conflicts).
+    # Other bodies are one body per name.
+    hotline = (frame["kind"] == "hotline") & ~stated_absent(frame)
+    frame["body"] = frame["name"].where(~hotline, NATIONAL_HOTLINE)
+    frame["preferred"] = mark_preferred(frame, ["country_iso2", "kind", "body"])
     columns = ["country_iso2", "name", "kind", "parent", "established", "inhope_member", "inhope_since", "url",
-               "exists", "source_id", "source_kind", "note"]
+               "exists", "body", "source_id", "source_kind", "preferred", "note"]
     return _finish(frame, columns, ["country_iso2", "kind", "name", "source_id"])
 
 

@@ -186,6 +186,8 @@ def _fact_words(table_name: str, key: str) -> str:
     if table_name == "treaty_actions" and len(parts) == 2:
         short = table("instruments").set_index("instrument_id")["short_name"].to_dict().get(parts[0], parts[0])
         return f"the date of its {_FACT_WORDS.get(parts[1], parts[1])} of the {short}"
+    if table_name == "institutions" and parts[-1] == "national hotline":
+        return "the name of its national hotline"
     if table_name == "penalties":
         labels = table("offences").set_index("offence")["label"].to_dict()
         return f"the penalty for {labels.get(parts[0], parts[0]).lower()}"
