@@ -232,11 +232,14 @@ def conflict_sentences(table_name: str | None = None, iso2: str | None = None, k
 
 
 def hotline_fact(iso2: str, field: str) -> object:
-    """The first non-missing value of a hotline field for a country, preferring primary sources; a row
-    stating that the country has no hotline gives none."""
+    """The first non-missing value of a hotline field for a country, from the preferred row, then primary
+    sources; a row stating that the country has no hotline gives none."""
     rows = table("institutions")
     rows = rows[(rows["country_iso2"] == iso2) & (rows["kind"] == "hotline") & ~stated_absent(rows)]
-    rows = rows.sort_values("source_kind", key=lambda s: s.map({"primary": 0}).fillna(1))
+    # The preferred row first (normalise marks one per country's hotline), then primary sources.
+    first = rows["preferred"].astype(str).str.lower().isin(["true", "1"]) if "preferred" in rows else False
+    rows = rows.assign(_p=~pd.Series(first, index=rows.index), _k=rows["source_kind"].map({"primary": 0}).fillna(1))
+    rows = rows.sort_values(["_p", "_k"], kind="stable")
     values = rows[field].dropna()
     return None if values.empty else values.iloc[0]
 
