@@ -331,6 +331,31 @@ def test_institutions_kosovo_not_applicable_and_hotline_rules():
     assert pd.isna(_country(out, "RS", "specialised_unit")["value"])
 
 
+def test_hotline_absence_presence_and_silence():
+    """No row: unknown. A row stating there is none: a sourced "no". A member hotline: yes."""
+    status = ratification_status(pd.DataFrame([_action("RS", "budapest", "signature", "2005")]), _four(),
+                                 _instruments())
+    institutions = pd.DataFrame([
+        {"country_iso2": "RS", "name": "Hotline", "kind": "hotline", "inhope_member": "yes", "exists": "yes",
+         "source_id": "h"},
+        {"country_iso2": "AL", "name": "National hotline", "kind": "hotline", "inhope_member": pd.NA,
+         "exists": "no", "source_id": "paper"},
+        # Membership unknown is not a "no", even read back as a string column.
+        {"country_iso2": "BA", "name": "Hotline", "kind": "hotline", "inhope_member": pd.NA, "exists": "yes",
+         "source_id": "b"},
+    ]).astype("string")
+    strategies = pd.DataFrame(columns=["country_iso2", "title", "addresses_children_online", "source_id"])
+    features = pd.DataFrame(columns=["country_iso2", "feature", "value", "source_id", "preferred"])
+    indicators = [{"id": "inhope_hotline", "family": "institutions", "scale": "yes/no"}]
+    out = institutions_score(status, features, institutions, strategies, _four(), indicators, SETTINGS)
+    assert _country(out, "RS", "inhope_hotline")["value"] == "yes"
+    absent = _country(out, "AL", "inhope_hotline")
+    assert (absent["value"], absent["score"], absent["source_ids"]) == ("no", 0.0, "paper")
+    assert absent["detail"] == "none: National hotline"
+    assert pd.isna(_country(out, "BA", "inhope_hotline")["value"])
+    assert pd.isna(_country(out, "XK", "inhope_hotline")["value"])  # no row at all
+
+
 def test_recommendation_status_never_calls_missing_not_met():
     assert recommendation_status([1.0, 1.0], ["yes", "yes"]) == MET
     assert recommendation_status([0.0, 0.0], ["no", "no"]) == NOT_MET

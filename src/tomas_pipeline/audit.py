@@ -17,7 +17,7 @@ import pandas as pd
 
 from tomas_pipeline import provisions
 from tomas_pipeline.normalise import PREFERENCE_RULE
-from tomas_pipeline.schemas import BINDING_ACTIONS
+from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
 
 CONFLICT_COLUMNS = ["table", "country_iso2", "key", "field", "chosen_value", "chosen_source", "other_value",
                     "other_source", "rule"]
@@ -29,6 +29,9 @@ FACTS = {
     "penalties": (["country_iso2", "jurisdiction", "offence", "form"], ["min_months", "max_months", "life"]),
     "legal_features": (["country_iso2", "feature"], ["value"]),
     "statistics": (["scope", "area", "country_iso2", "indicator", "year"], ["value"]),
+    # A country's national hotline is one body (normalise.NATIONAL_HOTLINE): sources spelling it differently
+    # disagree on its name.
+    "institutions": (["country_iso2", "kind", "body"], ["name"]),
 }
 
 # The declared facts (config/expectations.yaml) and the schema that checks them.
@@ -36,11 +39,17 @@ EXPECTATIONS = Path(__file__).resolve().parents[2] / "config" / "expectations.ya
 EXPECTATIONS_SCHEMA = Path("workflow/schemas/expectations.schema.yaml")
 DEFAULT_MAX_AGE_YEARS = 5
 
-# What a gap row's `kind` and `tried` say.
+# What a gap row's `kind` and `tried` say. `tried` names the table searched and what no row of it gives;
+# every `tried` of a fact no row gives starts with NO_ROW.
 MISSING = "missing"
 NO_ROW = "no source row"
 DISAGREE = "sources disagree"
-NO_DATE = "row without date"
+NO_DATE = "the member rows give no year of admission"
+
+
+def _no_row(table: str, gives: str) -> str:
+    """'no source row in treaty_actions.csv gives its entry into force'."""
+    return f"{NO_ROW} in {table}.csv gives {gives}"
 
 
 def _dates_agree(a: str, b: str) -> bool:
@@ -99,7 +108,8 @@ def conflicts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for name, (key, fields) in FACTS.items():
         frame = tables.get(name)
-        if frame is None or frame.empty:
+        # A table that marks no preferred row (an institutions table of an older build) has nothing to compare.
+        if frame is None or frame.empty or "preferred" not in frame.columns:
             continue
         frame = frame.copy()
         for column in key:
@@ -217,7 +227,7 @@ def _missing_for(tables: dict, spec: dict, country: pd.Series, labels: dict[str,
     iso, name = country["iso2"], country["name"]
     rows: list[dict] = []
 
-    def missing(table, key, what, tried=NO_ROW):
+    def missing(table, key, what, tried):
         rows.append(_row(table, iso, key, what, tried))
 
     # Treaties: consent; then a signature where consent was a ratification, and entry into force.
@@ -228,19 +238,23 @@ def _missing_for(tables: dict, spec: dict, country: pd.Series, labels: dict[str,
         mine = actions[actions["country_iso2"] == iso]
         facts = spec["treaties"]["facts"]
         for inst in spec["treaties"]["instruments"]:
-            label = short.get(inst, inst)
+            label = short.get(inst, inst)  # every short name takes "the" ("the Palermo Protocol")
             done = set(mine.loc[mine["instrument"] == inst, "action"])
             consent = done & set(BINDING_ACTIONS)
             if not consent:
                 if "consent" in facts:
-                    missing("treaty_actions", inst, f"when (or whether) {name} became party to {label}")
+                    missing("treaty_actions", inst, f"the act by which {name} became a party to the {label} "
+                            "(ratification, accession or succession) and its date",
+                            _no_row("treaty_actions", "a ratification, accession or succession"))
                 continue
             if "signature" in facts and "ratification" in consent and "signature" not in done:
                 missing("treaty_actions", f"{inst} signature",
-                        f"the date {name} signed {label} (it ratified it)")
+                        f"the date {name} signed the {label}, which it later ratified",
+                        _no_row("treaty_actions", "its signature"))
             if "entry_into_force" in facts and "entry_into_force" not in done:
                 missing("treaty_actions", f"{inst} entry_into_force",
-                        f"the date {label} entered into force for {name}")
+                        f"the date the {label} entered into force for {name}",
+                        _no_row("treaty_actions", "its entry into force"))
 
     # Penalties: one provision version for the basic form of each offence.
     penalties_all = _table(tables, "penalties", ["country_iso2", "offence", "form", "disputed"])
@@ -255,32 +269,36 @@ def _missing_for(tables: dict, spec: dict, country: pd.Series, labels: dict[str,
         if _flag(of["disputed"].fillna(False)).any():
             missing("penalties", offence, what + " (sources disagree; see the disagreements)", DISAGREE)
         elif len(of):
-            missing("penalties", offence, what, "rows only for aggravated forms")
+            missing("penalties", offence, what, "the provisions on record cover only aggravated forms")
         else:
-            missing("penalties", offence, what)
+            missing("penalties", offence, what, _no_row("penalties", "a provision for this offence"))
 
     # Legal features: the ICMEC criteria and the others declared.
     features = _chosen(_table(tables, "legal_features", ["country_iso2", "feature", "value"]))
     have = set(features.loc[(features["country_iso2"] == iso) & features["value"].notna(), "feature"])
     for feature in spec["legal_features"]["features"]:
         if feature not in have:
-            missing("legal_features", feature, f"whether {name}'s law meets '{feature.replace('_', ' ')}'")
+            missing("legal_features", feature,
+                    f"{name}'s law on '{feature.replace('_', ' ')}': yes, no or partial, with the article",
+                    _no_row("legal_features", "this feature"))
 
     # Institutions, and for a hotline its INHOPE membership and year.
     institutions = _table(tables, "institutions", ["country_iso2", "kind", "inhope_member", "inhope_since"])
     ours = institutions[institutions["country_iso2"] == iso]
+    # A row stating that there is no such body answers the question too: it is a fact, not a gap.
     for kind in spec["institutions"]["kinds"]:
         if kind not in set(ours["kind"]):
-            missing("institutions", kind, f"a {kind.replace('_', ' ')} in {name}")
+            missing("institutions", kind, f"the name of {name}'s {kind.replace('_', ' ')}, or a source stating "
+                    "it has none", _no_row("institutions", "a body of this kind or its absence"))
+    ours = ours[~stated_absent(ours)]
     hotlines = ours[ours["kind"] == "hotline"]
     if spec["institutions"]["hotline_inhope"] and len(hotlines):
         member = set(hotlines["inhope_member"].dropna().astype(str))
+        what = f"the INHOPE membership (yes or no) of {name}'s hotline"
         if not member:
-            missing("institutions", "hotline inhope_member", f"whether {name}'s hotline is a member of INHOPE",
-                    "hotline rows without INHOPE membership")
+            missing("institutions", "hotline inhope_member", what, "the hotline rows leave INHOPE membership empty")
         elif member == {"yes", "no"}:
-            missing("institutions", "hotline inhope_member", f"whether {name}'s hotline is a member of INHOPE",
-                    DISAGREE)
+            missing("institutions", "hotline inhope_member", what, DISAGREE)
         elif member == {"yes"} and not hotlines["inhope_since"].map(_year).ne("").any():
             missing("institutions", "hotline inhope_since", f"the year {name}'s hotline joined INHOPE", NO_DATE)
 
@@ -301,7 +319,7 @@ def _missing_for(tables: dict, spec: dict, country: pd.Series, labels: dict[str,
                 continue
             read = mine["source_ids"].get(indicator) if indicator in mine.index else None
             tried = (f"no value can be coded from the rows read ({str(read).replace(';', ', ')})"
-                     if pd.notna(read) and str(read).strip() else NO_ROW)
+                     if pd.notna(read) and str(read).strip() else f"{NO_ROW} in the tables this indicator reads")
             missing("scorecard", indicator, f"{name}'s scorecard value for '{labels.get(indicator, indicator)}'",
                     tried)
     return rows
@@ -323,7 +341,7 @@ def _missing_stat(stats: pd.DataFrame, stat: dict, where: str) -> list[dict]:
         elif len(of):
             tried = "rows for other years only"
         else:
-            tried = NO_ROW
+            tried = _no_row("statistics", "this figure")
         rows.append(_row("statistics", None, f"{stat['indicator']} {year}", f"{stat['label']} {where} in {year}",
                          tried))
     return rows
@@ -375,8 +393,9 @@ def outdated(tables: dict, names: dict, compared: set, day: dt.date, years: int,
         if r["country_iso2"] in compared and when and _older(when, day, years):
             place = f"art. {r['article']} of the " if pd.notna(r["article"]) and str(r["article"]) else "the "
             rows.append(_row("penalties", r["country_iso2"], str(r["provision"]),
-                             f"whether {place}{r['code']} ({names.get(r['country_iso2'], r['country_iso2'])}) "
-                             f"changed since the text of {_year(r['as_of'])} on record",
+                             f"the current text of {place}{r['code']} "
+                             f"({names.get(r['country_iso2'], r['country_iso2'])}), to set beside the "
+                             f"{_year(r['as_of'])} version on record",
                              f"newest version on record: {_year(r['as_of'])} ({r['source_id']})", kind))
     features = _chosen(_table(tables, "legal_features", ["country_iso2", "feature", "as_of", "source_id"]))
     for _, r in features.sort_values(["country_iso2", "feature"]).iterrows():
@@ -384,8 +403,9 @@ def outdated(tables: dict, names: dict, compared: set, day: dt.date, years: int,
         if r["country_iso2"] in compared and when and _older(when, day, years):
             name = names.get(r["country_iso2"], r["country_iso2"])
             rows.append(_row("legal_features", r["country_iso2"], str(r["feature"]),
-                             f"whether {name}'s law still meets '{str(r['feature']).replace('_', ' ')}' as it did "
-                             f"in {_year(r['as_of'])}", f"stated as of {_year(r['as_of'])} ({r['source_id']})", kind))
+                             f"a statement of {name}'s law on '{str(r['feature']).replace('_', ' ')}' newer than "
+                             f"the one of {_year(r['as_of'])}", f"stated as of {_year(r['as_of'])} ({r['source_id']})",
+                             kind))
     # Statistics: only a declared yearly series ages (a strategy's adoption year or one edition's rank
     # does not); its newest year on record is checked.
     series_of = {s["indicator"]: s["label"] for s in spec["statistics"] if s.get("yearly")}

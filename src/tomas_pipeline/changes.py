@@ -30,6 +30,7 @@ from packaging.version import InvalidVersion, Version
 
 from tomas_pipeline.io import read_processed
 from tomas_pipeline.penalties import describe_months
+from tomas_pipeline.schemas import stated_absent
 
 COLUMNS = ["kind", "table", "country_iso2", "sentence"]
 KINDS = ("world", "correction")
@@ -401,11 +402,18 @@ def _institutions(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[
                           f"{ctx.names.country(iso)} is no longer recorded as having a hotline in INHOPE "
                           f"(was {old[iso][0]})."))
     # Bodies new to the record (units, hotlines, members of networks).
-    def bodies(frame):
+    def bodies(frame, absent=False):
+        frame = frame[stated_absent(frame) == absent]
         return {(_text(r["country_iso2"]), _text(r["kind"]), _text(r["name"]).casefold()): r
                 for r in frame.to_dict("records")}
 
     before, after = bodies(prev), bodies(cur)
+    # A source stating that a country has no such body: recorded, but not as a body.
+    for k, row in sorted(bodies(cur, True).items()):
+        if k not in bodies(prev, True) and k[0] not in ctx.added:
+            out.append(Change("correction", "institutions", k[0],
+                              f"Now recorded for {ctx.names.country(k[0])}: a source states there is no "
+                              f"{_text(row['name'])[:1].lower()}{_text(row['name'])[1:]}."))
     for k, row in sorted(after.items()):
         if k in before or k[0] in ctx.added:
             continue

@@ -167,7 +167,10 @@ TABLES: dict[str, dict] = {
         "primaryKey": ["country_iso2", "kind", "name", "source_id"],
         "fields": {"name": "Name of the body.", "kind": "Kind of body.", "parent": "The body it belongs to.",
                    "established": "Date established.", "inhope_member": "yes or no (hotlines only).",
-                   "inhope_since": "Year it joined INHOPE.", "url": "Its web address."},
+                   "inhope_since": "Year it joined INHOPE.", "url": "Its web address.",
+                   "exists": "yes, or no when the source states that the country has no such body.",
+                   "body": "Which body the row is about: 'national hotline' for every row on a country's hotline "
+                           "(one per country, however a source spells it), else the name."},
     },
     "statistics": {
         "title": "Statistics and indices",

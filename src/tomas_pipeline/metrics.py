@@ -14,7 +14,7 @@ import yaml
 
 from tomas_pipeline.errors import TomasInputError
 from tomas_pipeline.io import once_per_content
-from tomas_pipeline.schemas import BINDING_ACTIONS
+from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
 
 # A state whose ISO code is user-assigned (Kosovo) cannot join UN or Council of
 # Europe treaties, so a missing ratification there is "not applicable", not a gap.
@@ -573,16 +573,30 @@ def _span(row: pd.Series) -> object:
 
 
 def _hotline(mine: pd.DataFrame) -> dict:
+    """Yes: a hotline that is an INHOPE member; no: every hotline on record is not one, or, with none on
+    record, a source states that the country has none (exists = no); missing otherwise. No row at all is
+    missing, never a no."""
     hotlines = mine[mine["kind"] == "hotline"]
+    absent = stated_absent(hotlines)
+    none, hotlines = hotlines[absent], hotlines[~absent]
     members = hotlines[hotlines["inhope_member"] == "yes"]
     if not members.empty:
         return {"value": "yes", "score": 1.0, "detail": " | ".join(sorted(set(members["name"]))),
                 "source_ids": _ids(list(members["source_id"]))}
-    if not hotlines.empty and (hotlines["inhope_member"] == "no").all():
+    # fillna: an empty membership cell is unknown, never a "no" (NA == "no" would be skipped by all()).
+    if not hotlines.empty and hotlines["inhope_member"].astype("string").eq("no").fillna(False).all():
         return {"value": "no", "score": 0.0, "detail": " | ".join(sorted(set(hotlines["name"]))),
-                "source_ids": _ids(list(hotlines["source_id"]))}
-    note = "hotline on record, INHOPE membership not stated" if not hotlines.empty else pd.NA
-    return {"value": pd.NA, "score": pd.NA, "note": note, "source_ids": _ids(list(hotlines["source_id"]))}
+                "source_ids": _ids(list(hotlines["source_id"]) + list(none["source_id"]))}
+    if hotlines.empty and not none.empty:
+        return {"value": "no", "score": 0.0, "detail": "none: " + " | ".join(sorted(set(none["name"]))),
+                "note": "a source states there is no such hotline", "source_ids": _ids(list(none["source_id"]))}
+    if hotlines.empty:
+        return {"value": pd.NA, "score": pd.NA, "source_ids": pd.NA}
+    note = "hotline on record, INHOPE membership not stated"
+    if not none.empty:
+        note += "; another source states there is none"
+    return {"value": pd.NA, "score": pd.NA, "note": note,
+            "source_ids": _ids(list(hotlines["source_id"]) + list(none["source_id"]))}
 
 
 def _strategy(mine: pd.DataFrame) -> dict:
@@ -601,7 +615,7 @@ UNIT_KINDS = ("police_unit", "prosecution_unit", "court_unit")
 
 
 def _unit(mine: pd.DataFrame) -> dict:
-    units = mine[mine["kind"].isin(UNIT_KINDS)]
+    units = mine[mine["kind"].isin(UNIT_KINDS) & ~stated_absent(mine)]
     if units.empty:
         return {"value": pd.NA, "score": pd.NA, "source_ids": pd.NA}
     return {"value": "yes", "score": 1.0, "detail": " | ".join(sorted(set(units["name"]))),

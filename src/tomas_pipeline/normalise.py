@@ -28,6 +28,7 @@ from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors,
 from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table
 from tomas_pipeline.io import exact_number, read_raw_csv
 from tomas_pipeline.penalties import parse_penalty_column
+from tomas_pipeline.schemas import ABSENT_BODY_EMPTY, stated_absent
 
 # statistics.csv: figures for an area, not a country (key: casefolded name).
 AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "european union": ("region", "European Union"),
@@ -416,14 +417,40 @@ def normalise_strategies(ctx: Context) -> pd.DataFrame:
     return frame
 
 
+NATIONAL_HOTLINE = "national hotline"
+
+
 def normalise_institutions(ctx: Context) -> pd.DataFrame:
     name = "institutions.csv"
     frame = ctx.with_countries(ctx.cited(name), name, date_column="established")
     frame["established"] = _parse_columns(frame, ctx.path(name), dates=("established",),
                                           not_after=ctx.build_date)["established_iso"]
+    _check_absences(ctx.table(name), ctx.path(name))
+    # Empty means the row names a body that exists; only "no" states an absence.
+    frame["exists"] = (frame["exists"] if "exists" in frame.columns else pd.Series(pd.NA, index=frame.index,
+                                                                                    dtype="string")).fillna("yes")
+    # A country has one national hotline: every source's row about it is one body, however each spells the
+    # name, so one row is preferred (PREFERENCE_RULE) and a differing name is a disagreement (audit.conflicts).
+    # Other bodies are one body per name.
+    hotline = (frame["kind"] == "hotline") & ~stated_absent(frame)
+    frame["body"] = frame["name"].where(~hotline, NATIONAL_HOTLINE)
+    frame["preferred"] = mark_preferred(frame, ["country_iso2", "kind", "body"])
     columns = ["country_iso2", "name", "kind", "parent", "established", "inhope_member", "inhope_since", "url",
-               "source_id", "source_kind", "note"]
+               "exists", "body", "source_id", "source_kind", "preferred", "note"]
     return _finish(frame, columns, ["country_iso2", "kind", "name", "source_id"])
+
+
+def _check_absences(raw: pd.DataFrame, path: Path) -> None:
+    """A row stating that a body does not exist cannot also give its parent, date, membership or address."""
+    errors = []
+    for index in raw.index[stated_absent(raw)]:
+        for column in ABSENT_BODY_EMPTY:
+            value = raw.at[index, column] if column in raw.columns else pd.NA
+            if pd.notna(value) and str(value).strip():
+                errors.append(TomasInputError(path, spreadsheet_row(index), column, value,
+                                              "an empty cell: the row says the body does not exist (exists = no)"))
+    if errors:
+        raise TomasInputErrors(errors)
 
 
 # Digits with optional thousands separators in groups of three (comma, space,

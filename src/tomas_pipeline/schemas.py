@@ -8,6 +8,7 @@ the normalisers, which report in the same file/row/column form.
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 
 from tomas_pipeline.dates import parse_date
@@ -228,9 +229,22 @@ INSTITUTIONS = _schema(
         "url": _pattern(r"^https?://\S+$", required=False),
         "source_id": _pattern(_ID),
         "note": _optional(),
+        # no: the source states that the country has no body of this kind; empty means the body exists.
+        "exists": pa.Column("string", nullable=True, required=False, checks=pa.Check.isin(list(YES_NO))),
     },
     key=["country", "name", "kind", "source_id"],
 )
+
+# Cells an institutions row stating an absence (exists = no) must leave empty: an absent body has none of them.
+ABSENT_BODY_EMPTY = ("parent", "established", "inhope_member", "inhope_since", "url")
+
+
+def stated_absent(frame: pd.DataFrame) -> pd.Series:
+    """Rows of an institutions frame that state a body's absence (exists = no); a frame without the column
+    states none. Every other row names a body that exists."""
+    if "exists" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["exists"].astype("string").str.strip().str.lower().eq("no").fillna(False).astype(bool)
 
 STATISTICS = _schema(
     "statistics.csv",

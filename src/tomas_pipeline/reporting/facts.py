@@ -21,6 +21,7 @@ from tomas_pipeline.reporting.text import (
     law_title,
     ordinal,
 )
+from tomas_pipeline.schemas import stated_absent
 
 
 def _stat_rows(indicator: str, country: str | None = None, year: object = None, area: str | None = None):
@@ -185,6 +186,8 @@ def _fact_words(table_name: str, key: str) -> str:
     if table_name == "treaty_actions" and len(parts) == 2:
         short = table("instruments").set_index("instrument_id")["short_name"].to_dict().get(parts[0], parts[0])
         return f"the date of its {_FACT_WORDS.get(parts[1], parts[1])} of the {short}"
+    if table_name == "institutions" and parts[-1] == "national hotline":
+        return "the name of its national hotline"
     if table_name == "penalties":
         labels = table("offences").set_index("offence")["label"].to_dict()
         return f"the penalty for {labels.get(parts[0], parts[0]).lower()}"
@@ -229,10 +232,14 @@ def conflict_sentences(table_name: str | None = None, iso2: str | None = None, k
 
 
 def hotline_fact(iso2: str, field: str) -> object:
-    """The first non-missing value of a hotline field for a country, preferring primary sources."""
+    """The first non-missing value of a hotline field for a country, from the preferred row, then primary
+    sources; a row stating that the country has no hotline gives none."""
     rows = table("institutions")
-    rows = rows[(rows["country_iso2"] == iso2) & (rows["kind"] == "hotline")]
-    rows = rows.sort_values("source_kind", key=lambda s: s.map({"primary": 0}).fillna(1))
+    rows = rows[(rows["country_iso2"] == iso2) & (rows["kind"] == "hotline") & ~stated_absent(rows)]
+    # The preferred row first (normalise marks one per country's hotline), then primary sources.
+    first = rows["preferred"].astype(str).str.lower().isin(["true", "1"]) if "preferred" in rows else False
+    rows = rows.assign(_p=~pd.Series(first, index=rows.index), _k=rows["source_kind"].map({"primary": 0}).fillna(1))
+    rows = rows.sort_values(["_p", "_k"], kind="stable")
     values = rows[field].dropna()
     return None if values.empty else values.iloc[0]
 

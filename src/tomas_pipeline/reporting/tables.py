@@ -32,6 +32,7 @@ from tomas_pipeline.reporting.text import (
     quote,
     year_of,
 )
+from tomas_pipeline.schemas import stated_absent
 
 
 def _iso_columns(frame: pd.DataFrame, comparison: bool = True) -> list[str]:
@@ -59,7 +60,7 @@ def pivot_by_country(frame: pd.DataFrame, value: str = "value", row: str = "indi
 
 def units_table(institutions: pd.DataFrame) -> str:
     kinds = {"police_unit": "police", "prosecution_unit": "prosecution", "court_unit": "court"}
-    rows = institutions[institutions["kind"].isin(kinds)].copy()
+    rows = institutions[institutions["kind"].isin(kinds) & ~stated_absent(institutions)].copy()
     rows = rows.sort_values(["country_iso2", "kind", "name"], key=lambda s: s.map(
         {c: i for i, c in enumerate(countries(False)["iso2"])}) if s.name == "country_iso2" else s)
     view = rows.assign(country=rows["country_iso2"].map(country_name), kind=rows["kind"].map(kinds),
@@ -209,6 +210,9 @@ def civil_society_table(institutions: pd.DataFrame) -> str:
     rows = institutions[institutions["kind"].isin(["hotline", "ecpat_member"])]
     order = {c: i for i, c in enumerate(countries(False)["iso2"])}
     rows = rows.assign(_o=rows["country_iso2"].map(order)).sort_values(["_o", "kind", "name"])
+    # A row stating an absence names the body that is missing: shown as "No national hotline ...".
+    absent = stated_absent(rows)
+    rows = rows.assign(name=[f"No {n[:1].lower()}{n[1:]}" if a else n for n, a in zip(rows["name"], absent)])
     view = rows.assign(country=rows["country_iso2"].map(country_name),
                        kind_text=rows["kind"].map({"hotline": "hotline", "ecpat_member": "ECPAT member"}),
                        since=[fmt_date(e) if is_missing(s) else year_of(s)
