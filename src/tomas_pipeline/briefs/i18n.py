@@ -30,7 +30,6 @@ from tomas_pipeline.errors import TomasError
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "briefs"
-POT = LOCALE_DIR / f"{DOMAIN}.pot"
 # English is the language of the msgids, so it has no catalog of its own.
 SOURCE_LANGUAGE = "en"
 LANGUAGES = ("en", "sr_Cyrl", "sr_Latn", "sq", "mk")
@@ -64,6 +63,10 @@ def lang_info(code: str) -> Lang:
 
 def po_path(code: str) -> Path:
     return LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def pot_path() -> Path:
+    return LOCALE_DIR / f"{DOMAIN}.pot"
 
 
 class _Marked(gettext.NullTranslations):
@@ -100,9 +103,9 @@ def translations(code: str) -> gettext.NullTranslations:
     return compiled
 
 
-def template_msgids(pot: Path = POT) -> list[str]:
+def template_msgids(pot: Path | None = None) -> list[str]:
     """Every msgid the code uses, as the template lists them (plural entries by their singular)."""
-    with pot.open("rb") as handle:
+    with (pot or pot_path()).open("rb") as handle:
         catalog = read_po(handle)
     return sorted(_msgid(m.id) for m in catalog if m.id)
 
