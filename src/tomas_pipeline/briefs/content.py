@@ -136,12 +136,21 @@ def action_name(t: Translator, action: object) -> str:
 
 
 def date_cell(t: Translator, value: object) -> str:
+    """A date that never wraps: no-break spaces, which also keep "21. мај" from reading as
+    a numbered list item in Pandoc's Typst output."""
     if is_missing(value):
         return t._("no data")
     try:
-        return escape(t.date(str(value)))
+        return escape(t.date(str(value))).replace(" ", "\u00a0")
     except ValueError:
         return escape(value)
+
+
+def sources_cell(t: Translator, value: object) -> str:
+    """Source ids 'a;b' as 'a; b', so a narrow cell can wrap between them."""
+    if is_missing(value):
+        return t._("no data")
+    return "; ".join(escape(s.strip()) for s in str(value).split(";") if s.strip())
 
 
 def duration(t: Translator, months: object, life: object = False) -> str:
@@ -260,7 +269,7 @@ def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
     frame = pd.DataFrame([{t._("Type"): institution_kind(t, r["kind"]), t._("Name"): cell(t, r["name"]),
                            t._("INHOPE member"): t._("no data") if is_missing(r["inhope_member"]) else (
                                t._("yes") if str(r["inhope_member"]) == "yes" else t._("no")),
-                           t._("Source"): cell(t, r["source_id"])} for _, r in rows.iterrows()])
+                           t._("Source"): sources_cell(t, r["source_id"])} for _, r in rows.iterrows()])
     return _table(frame)
 
 
@@ -301,7 +310,7 @@ def recommendations_section(data: BriefData, iso2: str, t: Translator) -> str:
                            t._("Status"): status_name(t, r["status"]),
                            t._("Evidence"): t._("no data") if is_missing(r["indicators"]) else ", ".join(
                                escape(i) for i in str(r["indicators"]).split(";")),
-                           t._("Source"): cell(t, r["source_ids"])} for _, r in rows.iterrows()])
+                           t._("Source"): sources_cell(t, r["source_ids"])} for _, r in rows.iterrows()])
     return _table(frame)
 
 
