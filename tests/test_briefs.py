@@ -345,3 +345,35 @@ def test_same_inputs_give_byte_identical_briefs(real, tmp_path):
         outputs.append({fmt: path.read_bytes() for fmt, path in written.items()})
         assert sorted(p.name for p in (tmp_path / run).iterdir()) == ["MK-mk.html", "MK-mk.md", "MK-mk.pdf"]
     assert outputs[0] == outputs[1]
+
+
+# --- the command ------------------------------------------------------------------------------
+
+def _tomas(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    from conftest import build_env
+
+    return subprocess.run([str(Path(sys.executable).parent / "tomas"), *args], cwd=repo, env=build_env(repo),
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_tomas_brief_writes_the_files_with_the_build_stamp(built_repo, tmp_path):
+    result = _tomas(built_repo, "brief", "Северна", "Македонија", "--lang", "mk", "--lang", "en",
+                    "--out", str(tmp_path / "briefs"))
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "briefs").iterdir())
+    assert names == ["MK-en.html", "MK-en.md", "MK-en.pdf", "MK-mk.html", "MK-mk.md", "MK-mk.pdf"]
+    md = (tmp_path / "briefs" / "MK-mk.md").read_text(encoding="utf-8")
+    assert md.startswith('---\ntitle: "Северна Македонија:')
+    assert "1 декември 2026" in md.splitlines()[-1]  # SOURCE_DATE_EPOCH of the test build, not today
+
+
+def test_tomas_brief_refuses_an_unknown_country_and_missing_tables(tmp_path):
+    from conftest import copy_repo
+
+    repo = copy_repo(tmp_path / "repo")
+    unknown = _tomas(repo, "brief", "Narnia", "--out", str(tmp_path / "out"))
+    assert unknown.returncode == 1 and "Narnia" in unknown.stderr and "Traceback" not in unknown.stderr
+    unbuilt = _tomas(repo, "brief", "RS", "--out", str(tmp_path / "out"))
+    assert unbuilt.returncode == 1 and "countries.csv: missing" in unbuilt.stderr, unbuilt.stderr
+    assert "Traceback" not in unbuilt.stderr
