@@ -377,3 +377,14 @@ def test_tomas_brief_refuses_an_unknown_country_and_missing_tables(tmp_path):
     unbuilt = _tomas(repo, "brief", "RS", "--out", str(tmp_path / "out"))
     assert unbuilt.returncode == 1 and "countries.csv: missing" in unbuilt.stderr, unbuilt.stderr
     assert "Traceback" not in unbuilt.stderr
+
+
+def test_no_placeholder_wording_in_the_briefs(small):
+    from test_report_content import _placeholders
+
+    assert _placeholders("no source on record yet says when")  # the check is live
+    sources = [ROOT / "src/tomas_pipeline/briefs/content.py", i18n.pot_path()]
+    found = {str(p): hits for p in sources if (hits := _placeholders(p.read_text(encoding="utf-8")))}
+    found.update({lang: hits for lang in LANGUAGES
+                  if (hits := _placeholders(brief_markdown(small, "RS", Translator(lang), STAMP)))})
+    assert not found

@@ -360,8 +360,9 @@ def gaps_section(data: BriefData, iso2: str, t: Translator) -> str:
         rows = rows[rows["kind"].fillna("missing") == "missing"]
     if rows.empty:
         return t._("The data has no known gaps for this country.") + "\n"
-    lead = t.n("{n} fact about this country has no source yet.",
-               "{n} facts about this country have no source yet.", len(rows)).format(n=t.number(len(rows)))
+    lead = t.n("The toolkit's sources give no value for {n} fact about this country.",
+               "The toolkit's sources give no value for {n} facts about this country.",
+               len(rows)).format(n=t.number(len(rows)))
     grouped = rows.groupby("table", sort=False)
     frame = pd.DataFrame([{t._("Table"): table_name(t, table), t._("Missing facts"): t.number(len(group)),
                            t._("Facts"): ", ".join(cell(t, k) for k in group["key"])}

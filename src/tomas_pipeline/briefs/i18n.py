@@ -9,6 +9,16 @@ so a reader sees it, and :func:`untranslated` lists it.
 
 The catalog template ``locale/briefs.pot`` is extracted from the code with
 ``pybabel extract`` (:data:`EXTRACT_ARGS`); a test checks it is up to date.
+After changing a message, from the repository root::
+
+    .venv/bin/pybabel extract --no-default-keywords -k _ -k n:1,2 --no-location --sort-output \
+        --add-comments=TRANSLATORS: --project=tomas-briefs \
+        -o src/tomas_pipeline/briefs/locale/briefs.pot src/tomas_pipeline/briefs
+    .venv/bin/pybabel update -D briefs -i src/tomas_pipeline/briefs/locale/briefs.pot \
+        -d src/tomas_pipeline/briefs/locale
+
+and translate what `update` added (empty) or marked fuzzy: until then the
+brief shows those messages in English with the mark.
 """
 
 from __future__ import annotations
