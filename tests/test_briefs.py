@@ -388,3 +388,15 @@ def test_no_placeholder_wording_in_the_briefs(small):
     found.update({lang: hits for lang in LANGUAGES
                   if (hits := _placeholders(brief_markdown(small, "RS", Translator(lang), STAMP)))})
     assert not found
+
+
+@pytest.mark.slow
+def test_every_value_kind_in_the_real_tables_has_a_translation(real):
+    """A new institution kind, treaty action or recommendation in the data shows as English with the mark;
+    this lists which, for every comparison country and language."""
+    _, data = real
+    marked = {(iso2, lang): [line for line in brief_markdown(data, iso2, Translator(lang), STAMP).splitlines()
+                             if FALLBACK_MARK in line]
+              for iso2 in data.region() for lang in LANGUAGES}
+    assert not {k: v for k, v in marked.items() if v}
+    assert len(marked) == len(data.region()) * len(LANGUAGES) >= 15
