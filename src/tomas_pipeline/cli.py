@@ -70,6 +70,28 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return cli_render(args.render_args)
 
 
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from tomas_pipeline.briefs import make_brief
+    from tomas_pipeline.briefs.content import Stamp
+    from tomas_pipeline.buildinfo import build_info
+    from tomas_pipeline.countries import Register
+
+    root = _root(args)
+    config = _config(args, root)[1]
+    raw = shown(root / config["paths"]["raw"])
+    processed = Path(args.processed) if args.processed else shown(root / config["paths"]["processed"])
+    iso2 = Register.load(raw).resolve(" ".join(args.country)).iso2
+    # The paper's stamp: SOURCE_DATE_EPOCH or the last commit's time, never the clock.
+    info = build_info(root, raw)
+    stamp = Stamp(info.version, dt.date.fromisoformat(info.date), info.commit, info.data_hash)
+    for lang in args.lang or ["en"]:
+        written = make_brief(iso2, lang, args.out, processed, root / "config" / "indicators.yaml", raw, stamp,
+                             info.epoch)
+        for path in written.values():
+            print(path)
+    return 0
+
+
 def _release_step(command: str, refused: str, failed: str, step):
     """Run a release step; its refusal or failure becomes one line on stderr and exit 1 (None)."""
     from tomas_pipeline.release import ReleaseRefused
@@ -127,6 +149,12 @@ examples:
   tomas build
   tomas build -n
   tomas build --cores 1 --forceall""",
+    "brief": """Reads the processed tables (run `tomas build` first); writes COUNTRY-LANG.md, .html and .pdf.
+
+examples:
+  tomas brief Serbia --lang sr_Cyrl --out briefs/
+  tomas brief AL --lang sq --lang en --out briefs/
+  tomas brief "North Macedonia" --lang mk --out /tmp/briefs""",
     "release": """examples:
   tomas release
   tomas release --repo ~/src/tomas""",
@@ -174,6 +202,17 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("render_args", nargs=argparse.REMAINDER,
                         help="PROJECT [--to html,pdf,docx] [--engine …] [-M k=v]")
     render.set_defaults(func=_cmd_render)
+
+    from tomas_pipeline.briefs.i18n import LANGUAGES
+
+    brief = command("brief", "write a country brief in one or more languages (HTML, PDF and its Markdown)")
+    brief.add_argument("country", nargs="+", help="a name the register knows or an ISO code, e.g. Serbia, RS, Србија")
+    brief.add_argument("--lang", action="append", choices=LANGUAGES, default=None,
+                       help="language (repeat for several; default: en)")
+    brief.add_argument("--out", required=True, metavar="DIR", help="folder to write the brief into")
+    brief.add_argument("--processed", default=None, metavar="DIR",
+                       help="the processed tables (default: the config's paths.processed)")
+    brief.set_defaults(func=_cmd_brief)
 
     release = command("release", "build and bundle this version for citing (clean tree, new version)")
     release.add_argument("--repo", default=None, help="the repository to release from (default: the project)")

@@ -1,0 +1,21 @@
+"""Country briefs (issue 20): a short document per country and language from the processed tables.
+
+``make_brief`` is the one call a command or a pipeline rule needs; i18n.py holds
+the catalogs, content.py writes the Markdown, render.py makes HTML and PDF.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def make_brief(iso2: str, lang: str, out_dir: Path | str, processed: Path | str, method: Path | str,
+               raw: Path | str, stamp, epoch: int, formats: tuple[str, ...] = ("md", "html", "pdf")) -> dict:
+    """Write `<iso2>-<lang>`.md/.html/.pdf into `out_dir`; returns the paths by format."""
+    from tomas_pipeline.briefs.content import BriefData, brief_markdown
+    from tomas_pipeline.briefs.i18n import Translator
+    from tomas_pipeline.briefs.render import render_brief
+
+    data = BriefData.load(processed, method, raw)
+    markdown = brief_markdown(data, iso2, Translator(lang), stamp)
+    return render_brief(markdown, out_dir, f"{iso2}-{lang}", epoch, formats)

@@ -1,0 +1,399 @@
+"""One country brief as Pandoc Markdown, from the processed tables, in one language.
+
+Every word of a brief that is not data comes from the catalogs (``t._`` and
+``t.n``, see i18n.py); names of laws and institutions are data and are shown as
+the sources write them, escaped. A value the tables do not have is the
+translated "no data", never a sentence about it. The stamp (version, date,
+commit, data hash) is passed in: a brief never reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pycountry
+
+from tomas_pipeline.briefs.i18n import FALLBACK_MARK, Translator
+from tomas_pipeline.errors import TomasError
+from tomas_pipeline.io import read_processed, read_raw_csv
+from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators, score_counts
+from tomas_pipeline.reporting.text import escape, is_missing, md_table
+
+TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
+          "conflicts", "gaps", "instruments")
+OFFENCES = ("producing", "offering", "distributing", "procuring", "possessing", "accessing", "grooming")
+# iso-codes' locale for each brief language (pycountry's translations of ISO names).
+_ISO_LOCALE = {"sr_Cyrl": "sr", "sr_Latn": "sr@latin", "sq": "sq", "mk": "mk"}
+
+
+class BriefError(TomasError):
+    """A brief that cannot be made from these inputs."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    version: str
+    date: dt.date
+    commit: str
+    data_hash: str
+
+
+@dataclass
+class BriefData:
+    tables: dict[str, pd.DataFrame]
+    indicators: list[dict]
+    names: pd.DataFrame | None  # data/raw/country_names.csv
+
+    @classmethod
+    def load(cls, processed: Path | str, method: Path | str, raw: Path | str | None = None) -> BriefData:
+        processed = Path(processed)
+        tables = {}
+        for name in TABLES:
+            path = processed / f"{name}.csv"
+            if not path.is_file():
+                raise BriefError(f"{path}: missing; a brief is made from the processed tables (run the pipeline)")
+            tables[name] = read_processed(path)
+        names_path = Path(raw) / "country_names.csv" if raw is not None else None
+        names = read_raw_csv(names_path) if names_path is not None and names_path.is_file() else None
+        return cls(tables, load_indicators(method), names)
+
+    def region(self) -> list[str]:
+        """The comparison countries, in the report's order: the region a country is set beside."""
+        frame = self.tables["countries"]
+        frame = frame[frame["comparison"].astype(str) == "True"].sort_values("order")
+        return list(frame["iso2"])
+
+
+def cell(t: Translator, value: object) -> str:
+    """A data value as escaped Markdown; a missing one is the translated 'no data'."""
+    return t._("no data") if is_missing(value) else escape(value)
+
+
+def country_name(data: BriefData, iso2: str, t: Translator) -> str:
+    """The country's name in the brief's language and script: the register's local name,
+    else iso-codes' translation, else the English name marked as untranslated."""
+    countries = data.tables["countries"].set_index("iso2")
+    if iso2 not in countries.index:
+        raise BriefError(f"countries.csv: no country with iso2 {iso2!r}")
+    english = str(countries.at[iso2, "name"])
+    if t.lang.language == "en":
+        return english
+    if data.names is not None:
+        rows = data.names[(data.names["iso2"] == iso2) & (data.names["language"] == t.lang.language)
+                          & (data.names["script"] == t.lang.script) & (data.names["kind"] == "local")]
+        if not rows.empty:
+            # The project's own choice (a curated row) over CLDR's, e.g. Albanian's definite "Shqipëria".
+            rows = rows.assign(_cldr=rows["source_id"] == "cldr").sort_values("_cldr", kind="stable")
+            return str(rows.iloc[0]["name"])
+    iso_locale = _ISO_LOCALE.get(t.code)
+    country = pycountry.countries.get(alpha_2=iso2)
+    if iso_locale and country is not None:
+        catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[iso_locale], fallback=True)
+        translated = catalog.gettext(country.name)
+        if translated != country.name:
+            return translated
+    return english + FALLBACK_MARK
+
+
+def instrument_name(t: Translator, instrument: str, fallback: object) -> str:
+    names = {
+        "uncrc": t._("UN Convention on the Rights of the Child"),
+        "opsc": t._("Optional Protocol on the sale of children, child prostitution and child pornography"),
+        "palermo": t._("Palermo Protocol on trafficking in persons"),
+        "lanzarote": t._("Lanzarote Convention"),
+        "budapest": t._("Budapest Convention on Cybercrime"),
+        "warsaw": t._("Warsaw Convention on Action against Trafficking in Human Beings"),
+    }
+    if instrument in names:
+        return names[instrument]
+    return cell(t, fallback) + FALLBACK_MARK
+
+
+def offence_name(t: Translator, offence: str) -> str:
+    names = {
+        "producing": t._("Producing"),
+        "offering": t._("Offering or making available"),
+        "distributing": t._("Distributing or transmitting"),
+        "procuring": t._("Procuring for oneself or another"),
+        "possessing": t._("Possessing"),
+        "accessing": t._("Knowingly obtaining access"),
+        "grooming": t._("Solicitation of children (grooming)"),
+    }
+    return names.get(offence, escape(offence) + FALLBACK_MARK)
+
+
+def action_name(t: Translator, action: object) -> str:
+    names = {"ratification": t._("ratification"), "accession": t._("accession"),
+             "succession": t._("succession"), "acceptance": t._("acceptance"), "approval": t._("approval")}
+    if is_missing(action):
+        return t._("no data")
+    return names.get(str(action), escape(action) + FALLBACK_MARK)
+
+
+def date_cell(t: Translator, value: object) -> str:
+    """A date that never wraps: no-break spaces, which also keep "21. мај" from reading as
+    a numbered list item in Pandoc's Typst output."""
+    if is_missing(value):
+        return t._("no data")
+    try:
+        return escape(t.date(str(value))).replace(" ", "\u00a0")
+    except ValueError:
+        return escape(value)
+
+
+def sources_cell(t: Translator, value: object) -> str:
+    """Source ids 'a;b' as 'a; b', so a narrow cell can wrap between them."""
+    if is_missing(value):
+        return t._("no data")
+    return "; ".join(escape(s.strip()) for s in str(value).split(";") if s.strip())
+
+
+def duration(t: Translator, months: object, life: object = False) -> str:
+    """A prison term: '5 years', '1 year 6 months', 'life imprisonment'; 'no data' when missing."""
+    if not is_missing(life) and str(life) == "True":
+        return t._("life imprisonment")
+    if is_missing(months):
+        return t._("no data")
+    total = round(float(months))
+    years, rest = divmod(total, 12)
+    parts = []
+    if years:
+        parts.append(t.n("{n} year", "{n} years", years).format(n=t.number(years)))
+    if rest or not years:
+        parts.append(t.n("{n} month", "{n} months", rest).format(n=t.number(rest)))
+    return " ".join(parts)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """Every cell is already escaped Markdown here; md_table escapes the header."""
+    return md_table(frame, raw=tuple(frame.columns))
+
+
+def instruments_section(data: BriefData, iso2: str, t: Translator) -> str:
+    rat = data.tables["ratification"]
+    rows = rat[rat["country_iso2"] == iso2]
+    titles = data.tables["instruments"].set_index("instrument_id")["short_name"].to_dict()
+    out = []
+    for _, row in rows.iterrows():
+        bound = t._("no data") if is_missing(row["bound_date"]) else (
+            f"{date_cell(t, row['bound_date'])} ({action_name(t, row['bound_action'])})")
+        out.append({t._("Instrument"): instrument_name(t, row["instrument"], titles.get(row["instrument"])),
+                    t._("Signature"): date_cell(t, row["signature_date"]),
+                    t._("Consent to be bound"): bound,
+                    t._("Entry into force"): date_cell(t, row["entry_into_force"])})
+    if not out:
+        return t._("The tables hold no treaty record for this country.") + "\n"
+    return _table(pd.DataFrame(out))
+
+
+def scorecard_counts(data: BriefData, iso2: str) -> tuple[dict[str, int], dict[str, float]]:
+    """The country's count per score category (metrics.score_counts, the paper's count)
+    and the median of the same count over the region's countries."""
+    region = data.region()
+    if iso2 not in region:
+        region = [*region, iso2]
+    counts = score_counts(data.tables["scorecard"], data.indicators, region).set_index("country_iso2")
+    own = {c: int(counts.at[iso2, c]) for c in SCORE_CATEGORIES}
+    median = {c: float(statistics.median(counts[c].astype(int))) for c in SCORE_CATEGORIES}
+    return own, median
+
+
+def category_name(t: Translator, category: str) -> str:
+    return {"met": t._("met"), "partly met": t._("partly met"), "not met": t._("not met"),
+            "no data": t._("no data"), "not applicable": t._("not applicable")}[category]
+
+
+def scorecard_section(data: BriefData, iso2: str, t: Translator, name: str) -> str:
+    own, median = scorecard_counts(data, iso2)
+    scored = sum(own.values())
+    intro = t.n("The scorecard codes {n} indicator against the paper's benchmarks.",
+                "The scorecard codes {n} indicators against the paper's benchmarks.", scored).format(
+        n=t.number(scored))
+    frame = pd.DataFrame([{t._("Indicators"): category_name(t, c), name: t.number(own[c]),
+                           t._("Regional median"): t.number(median[c], 1 if median[c] % 1 else 0)}
+                          for c in SCORE_CATEGORIES])
+    return intro + "\n\n" + _table(frame)
+
+
+def _meets(t: Translator, row: pd.Series) -> str:
+    value = row["meets_floor"]
+    if is_missing(value):
+        return t._("no data")
+    return t._("yes") if str(value) == "True" else t._("no")
+
+
+def penalties_section(data: BriefData, iso2: str, t: Translator, name: str) -> str:
+    align = data.tables["penalty_alignment"]
+    align = align[align["level"].fillna("country") == "country"] if "level" in align.columns else align
+    region = align[align["country_iso2"].isin(data.region())]
+    out = []
+    for offence in OFFENCES:
+        rows = align[(align["country_iso2"] == iso2) & (align["indicator"] == f"pen_{offence}")]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        peers = region[region["indicator"] == f"pen_{offence}"]["max_months"].dropna().astype(float)
+        spread = t._("no data") if peers.empty else (
+            duration(t, peers.min()) if peers.min() == peers.max()
+            else f"{duration(t, peers.min())} – {duration(t, peers.max())}")
+        out.append({t._("Offence"): offence_name(t, offence),
+                    t._("Maximum penalty"): duration(t, row["max_months"], row.get("life")),
+                    t._("Directive's floor"): duration(t, row["floor_max_months"]),
+                    t._("Meets the floor"): _meets(t, row),
+                    t._("Range in the region"): spread})
+    if not out:
+        return t._("The tables hold no penalty record for this country.") + "\n"
+    lead = t._("Directive 2011/93/EU sets, for each offence, the least maximum penalty a law must provide.")
+    return lead + "\n\n" + _table(pd.DataFrame(out))
+
+
+def institution_kind(t: Translator, kind: object) -> str:
+    names = {"hotline": t._("hotline"), "contact_point": t._("contact point"), "ecpat_member": t._("ECPAT member"),
+             "police_unit": t._("police unit"), "prosecution_unit": t._("prosecution unit"),
+             "court_unit": t._("court unit")}
+    return names.get(str(kind), cell(t, kind) + FALLBACK_MARK)
+
+
+def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
+    inst = data.tables["institutions"]
+    rows = inst[inst["country_iso2"] == iso2].drop_duplicates(["kind", "name"])
+    if rows.empty:
+        return t._("The tables hold no institution for this country.") + "\n"
+    order = {"hotline": 0, "police_unit": 1, "prosecution_unit": 2, "court_unit": 3, "contact_point": 4}
+    rows = rows.assign(_o=rows["kind"].map(lambda k: order.get(k, 9))).sort_values(["_o", "name"], kind="stable")
+    frame = pd.DataFrame([{t._("Type"): institution_kind(t, r["kind"]), t._("Name"): cell(t, r["name"]),
+                           t._("INHOPE member"): t._("no data") if is_missing(r["inhope_member"]) else (
+                               t._("yes") if str(r["inhope_member"]) == "yes" else t._("no")),
+                           t._("Source"): sources_cell(t, r["source_id"])} for _, r in rows.iterrows()])
+    return _table(frame)
+
+
+def recommendation_title(t: Translator, rec: str, fallback: object) -> str:
+    titles = {
+        "r1_1": t._("One law dedicated to child protection"),
+        "r1_2": t._("Update laws for new forms of online abuse"),
+        "r1_3": t._("Say \"child sexual abuse material\""),
+        "r1_4": t._("Harmonise penalties for abuse material"),
+        "r1_5": t._("A strategy on abuse material with a dedicated unit"),
+        "r1_6": t._("Amend laws along restorative-justice lines"),
+        "r2_1": t._("Fund innovation and research against online abuse"),
+        "r2_2": t._("Better infrastructure and a special cybercrime department"),
+        "r2_3": t._("Regional centres against abuse material"),
+        "r2_4": t._("Hotlines to join INHOPE"),
+        "r2_5": t._("Closer work with service providers and platforms"),
+        "r3_1": t._("Train and specialise professionals"),
+        "r3_2": t._("More forensic experts and better-resourced police units"),
+        "r3_3": t._("Multidisciplinary Barnahus-style support services"),
+        "r3_4": t._("Manuals and guides for work with child victims"),
+        "r3_5": t._("Treat abuse as a societal problem; educate children and parents"),
+    }
+    return titles.get(rec, cell(t, fallback) + FALLBACK_MARK)
+
+
+def status_name(t: Translator, status: object) -> str:
+    names = {"met": t._("met"), "partly met": t._("partly met"), "not met": t._("not met"),
+             "unknown": t._("unknown")}
+    return t._("no data") if is_missing(status) else names.get(str(status), escape(status) + FALLBACK_MARK)
+
+
+def recommendations_section(data: BriefData, iso2: str, t: Translator) -> str:
+    tracker = data.tables["recommendation_tracker"]
+    rows = tracker[tracker["country_iso2"] == iso2]
+    if rows.empty:
+        return t._("The tables hold no recommendation for this country.") + "\n"
+    frame = pd.DataFrame([{t._("Recommendation"): recommendation_title(t, r["recommendation"], r["title"]),
+                           t._("Status"): status_name(t, r["status"]),
+                           t._("Evidence"): t._("no data") if is_missing(r["indicators"]) else ", ".join(
+                               escape(i) for i in str(r["indicators"]).split(";")),
+                           t._("Source"): sources_cell(t, r["source_ids"])} for _, r in rows.iterrows()])
+    return _table(frame)
+
+
+def table_name(t: Translator, table: object) -> str:
+    names = {"treaty_actions": t._("treaties"), "penalties": t._("penalties"), "legal_features": t._("legal features"),
+             "scorecard": t._("scorecard"), "institutions": t._("institutions"), "statistics": t._("statistics"),
+             "laws": t._("laws"), "strategies": t._("strategies")}
+    return names.get(str(table), cell(t, table) + FALLBACK_MARK)
+
+
+def fact_value(t: Translator, field: object, value: object) -> str:
+    """A disputed value as the brief shows its kind: a term in years and months, a date, else as written."""
+    if is_missing(value):
+        return t._("no data")
+    if str(field).endswith("_months"):
+        try:
+            return duration(t, float(value))
+        except ValueError:
+            return cell(t, value)
+    if str(field) == "date":
+        return date_cell(t, value)
+    return cell(t, value)
+
+
+def conflicts_section(data: BriefData, iso2: str, t: Translator) -> str:
+    conflicts = data.tables["conflicts"]
+    rows = conflicts[conflicts["country_iso2"] == iso2]
+    if rows.empty:
+        return t._("No two sources disagree on this country.") + "\n"
+    lead = t.n("On {n} fact two sources disagree; the brief uses the value the paper's rules prefer.",
+               "On {n} facts two sources disagree; the brief uses the value the paper's rules prefer.",
+               len(rows)).format(n=t.number(len(rows)))
+    frame = pd.DataFrame([{t._("Table"): table_name(t, r["table"]), t._("Fact"): cell(t, r["key"]),
+                           t._("Field"): cell(t, r["field"]),
+                           t._("Value used"): f"{fact_value(t, r['field'], r['chosen_value'])} "
+                                               f"({cell(t, r['chosen_source'])})",
+                           t._("Other source says"): f"{fact_value(t, r['field'], r['other_value'])} "
+                                                     f"({cell(t, r['other_source'])})"}
+                          for _, r in rows.iterrows()])
+    return lead + "\n\n" + _table(frame)
+
+
+def gaps_section(data: BriefData, iso2: str, t: Translator) -> str:
+    gaps = data.tables["gaps"]
+    rows = gaps[gaps["country_iso2"] == iso2]
+    if "kind" in rows.columns:
+        rows = rows[rows["kind"].fillna("missing") == "missing"]
+    if rows.empty:
+        return t._("The data has no known gaps for this country.") + "\n"
+    lead = t.n("The toolkit's sources give no value for {n} fact about this country.",
+               "The toolkit's sources give no value for {n} facts about this country.",
+               len(rows)).format(n=t.number(len(rows)))
+    grouped = rows.groupby("table", sort=False)
+    frame = pd.DataFrame([{t._("Table"): table_name(t, table), t._("Missing facts"): t.number(len(group)),
+                           t._("Facts"): ", ".join(cell(t, k) for k in group["key"])}
+                          for table, group in grouped])
+    return lead + "\n\n" + _table(frame)
+
+
+def stamp_line(t: Translator, stamp: Stamp) -> str:
+    return t._("Version {version} · {date} · commit {commit} · data {data_hash}").format(
+        version=escape(stamp.version), date=escape(t.date(stamp.date)), commit=escape(stamp.commit),
+        data_hash=escape(stamp.data_hash))
+
+
+def brief_markdown(data: BriefData, iso2: str, t: Translator, stamp: Stamp) -> str:
+    """The brief for one country in one language, as Pandoc Markdown with a YAML title block."""
+    name = country_name(data, iso2, t)
+    title = t._("{country}: where the law stands on child sexual abuse material").format(country=name)
+    head = "---\n" + f"title: {_yaml_str(title)}\nlang: {t.lang.bcp47}\n" + "---\n\n"
+    sections = [
+        (t._("International instruments"), instruments_section(data, iso2, t)),
+        (t._("Scorecard beside the region"), scorecard_section(data, iso2, t, name)),
+        (t._("Penalties beside the Directive's floors"), penalties_section(data, iso2, t, name)),
+        (t._("Hotline and institutions"), institutions_section(data, iso2, t)),
+        (t._("Recommendations and their status"), recommendations_section(data, iso2, t)),
+        (t._("Where sources disagree"), conflicts_section(data, iso2, t)),
+        (t._("What is missing"), gaps_section(data, iso2, t)),
+    ]
+    body = "\n".join(f"## {heading}\n\n{text}" for heading, text in sections)
+    return head + body + "\n" + stamp_line(t, stamp) + "\n"
+
+
+def _yaml_str(text: str) -> str:
+    """A YAML double-quoted scalar; Pandoc reads metadata as Markdown, so the text is escaped first."""
+    return '"' + escape(text).replace("\\", "\\\\").replace('"', '\\"') + '"'

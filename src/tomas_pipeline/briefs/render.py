@@ -1,0 +1,70 @@
+"""A brief's Markdown -> HTML and PDF, with the project's pinned Pandoc and Typst.
+
+Same calls as the report's render (render/pandoc.py): the Pandoc inside
+pypandoc-binary, SOURCE_DATE_EPOCH from the caller, Typst in-process with its
+embedded fonts only, so the same Markdown gives the same bytes on any machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tomas_pipeline.render.errors import RenderError
+from tomas_pipeline.render.pandoc import run_pandoc, template_path, typst_lang
+
+TEMPLATE = Path(__file__).parent / "templates" / "brief.typ"
+FORMATS = ("md", "html", "pdf")
+
+
+def _lang(markdown: str) -> str | None:
+    for line in markdown.split("\n---", 1)[0].splitlines():
+        if line.startswith("lang:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def render_brief(markdown: str, out_dir: Path | str, stem: str, epoch: int,
+                 formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
+    """Write `stem`.md, .html and .pdf into `out_dir`; returns the paths by format.
+
+    The work folder sits inside `out_dir` because Typst reads only files under
+    its root, and is removed afterwards.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise RenderError(f"brief format {unknown[0]!r} unknown; expected one of {', '.join(FORMATS)}")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = out_dir / f".{stem}.work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        source = work / f"{stem}.md"
+        source.write_text(markdown, encoding="utf-8")
+        written: dict[str, Path] = {}
+        # No smart quotes: a cell shows what the source wrote, quote marks included.
+        args = [str(source), "--from", "markdown-smart"]
+        if "md" in formats:
+            written["md"] = out_dir / f"{stem}.md"
+            shutil.copyfile(source, written["md"])
+        if "html" in formats:
+            written["html"] = out_dir / f"{stem}.html"
+            run_pandoc(args + ["--to", "html5", "--standalone", "--embed-resources",
+                               "--css", str(template_path("tomas.css")), "--output", str(written["html"])],
+                       work, epoch)
+        if "pdf" in formats:
+            written["pdf"] = out_dir / f"{stem}.pdf"
+            typ = work / f"{stem}.typ"
+            run_pandoc(args + ["--to", "typst", "--standalone", "--template", str(TEMPLATE),
+                               *typst_lang(_lang(markdown)), "--output", str(typ)], work, epoch)
+            import typst
+
+            try:
+                typst.compile(str(typ), output=str(written["pdf"]), root=str(out_dir), timestamp=epoch,
+                              ignore_system_fonts=True)
+            except Exception as exc:
+                raise RenderError(f"typst failed on {typ}:\n{exc}") from exc
+        return written
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,402 @@
+"""Country briefs (issue 20): catalogs, plural forms, the brief's numbers against the
+processed tables, hostile strings, the Cyrillic PDF and byte-identical output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from babel.messages.pofile import read_po
+from babel.numbers import parse_decimal
+
+from tomas_pipeline.briefs import i18n
+from tomas_pipeline.briefs.content import OFFENCES, BriefData, Stamp, brief_markdown, duration
+from tomas_pipeline.briefs.i18n import FALLBACK_MARK, LANGUAGES, Translator, untranslated
+from tomas_pipeline.briefs.render import render_brief
+from tomas_pipeline.io import read_processed, write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+STAMP = Stamp("9.9.9", dt.date(2026, 12, 1), "0123abcd", "feedbeef0123")
+EPOCH = 1796083200
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+LINK = "[click](javascript:alert(1))"
+FORMULA = '=HYPERLINK("http://example.invalid","click")'
+
+
+# --- catalogs ---------------------------------------------------------------------------------
+
+def _ids(pot: Path) -> set:
+    with pot.open("rb") as handle:
+        return {m.id for m in read_po(handle) if m.id}
+
+
+def test_template_is_up_to_date_with_the_code(tmp_path):
+    fresh = tmp_path / "briefs.pot"
+    result = subprocess.run([sys.executable, "-m", "babel.messages.frontend", *i18n.EXTRACT_ARGS,
+                             "-o", str(fresh), "src/tomas_pipeline/briefs"], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    shipped = _ids(i18n.pot_path())
+    assert _ids(fresh) == shipped, ("re-extract briefs.pot (command in i18n.py); new: "
+                                    f"{sorted(map(str, _ids(fresh) - shipped))}, gone: "
+                                    f"{sorted(map(str, shipped - _ids(fresh)))}")
+    assert len(shipped) > 50 and ("{n} year", "{n} years") in shipped
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_shipped_languages_translate_every_message(lang):
+    assert untranslated(lang) == []
+
+
+def test_a_missing_translation_is_listed_and_shown_in_english_with_a_mark(tmp_path, monkeypatch):
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    po = locale / "sq" / "LC_MESSAGES" / "briefs.po"
+    text = po.read_text(encoding="utf-8")
+    text = text.replace('msgid "Fact"\nmsgstr "Fakti"', 'msgid "Fact"\nmsgstr ""')
+    text = text.replace('msgid "Field"\nmsgstr "Fusha"', '#, fuzzy\nmsgid "Field"\nmsgstr "Fusha"')
+    text = text.replace('msgid "Name"\nmsgstr "Emri"\n', "")
+    po.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    i18n.translations.cache_clear()
+    try:
+        assert untranslated("sq") == ["Fact", "Field", "Name"]
+        t = Translator("sq")
+        assert t._("Fact") == "Fact" + FALLBACK_MARK
+        assert t._("Field") == "Field" + FALLBACK_MARK
+        assert t._("Name") == "Name" + FALLBACK_MARK
+        assert t._("Source") == "Burimi"
+    finally:
+        i18n.translations.cache_clear()
+
+
+def _num_plurals(lang: str) -> int:
+    with i18n.po_path(lang).open("rb") as handle:
+        return read_po(handle).num_plurals
+
+
+@pytest.mark.parametrize("lang", ["sr_Cyrl", "sr_Latn"])
+def test_serbian_has_three_plural_forms(lang):
+    assert _num_plurals(lang) == 3
+    t = Translator(lang)
+    years = {k: t.n("{n} year", "{n} years", k).format(n=k) for k in (1, 2, 4, 5, 11, 12, 21, 22, 25, 101)}
+    one, few, many = (("година", "године", "година") if lang == "sr_Cyrl" else ("godina", "godine", "godina"))
+    assert [years[k].split()[1] for k in (1, 21, 101)] == [one] * 3
+    assert [years[k].split()[1] for k in (2, 4, 22)] == [few] * 3
+    assert [years[k].split()[1] for k in (5, 11, 12, 25)] == [many] * 4
+    months = {k: t.n("{n} month", "{n} months", k).format(n=k) for k in (1, 3, 7)}
+    assert len({m.split()[1] for m in months.values()}) == 3  # mesec, meseca, meseci
+
+
+def test_macedonian_plural_follows_cldr():
+    # CLDR: one = ends in 1 but not 11; babel's own table would say n != 1 and get 21 wrong.
+    assert _num_plurals("mk") == 2
+    t = Translator("mk")
+    word = {k: t.n("{n} year", "{n} years", k).format(n=k).split()[1] for k in (1, 2, 5, 11, 21, 111)}
+    assert word == {1: "година", 21: "година", 2: "години", 5: "години", 11: "години", 111: "години"}
+
+
+def test_numbers_and_dates_follow_the_locale():
+    assert Translator("en").number(1234.5, 1) == "1,234.5"
+    assert Translator("sr_Latn").number(1234.5, 1) == "1.234,5"
+    assert Translator("sr_Cyrl").date("2010-05-21") == "21. мај 2010."
+    assert Translator("sq").date("2002-08") == "gusht 2002"
+    assert Translator("mk").date("2009") == "2009"
+
+
+# --- small tables -----------------------------------------------------------------------------
+
+def small_tables(folder: Path, names_dir: Path | None = None) -> Path:
+    """Processed tables for two comparison countries, with hostile cells, written as the pipeline writes them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = {
+        "countries": pd.DataFrame({"iso2": ["RS", "AL"], "name": ["Serbia", "Albania"], "focus": [True, True],
+                                   "comparison": [True, True], "order": [0, 1]}),
+        "ratification": pd.DataFrame({
+            "country_iso2": ["RS", "RS"], "instrument": ["lanzarote", "budapest"], "status": ["party", "party"],
+            "signature_date": ["2007-10-25", None], "bound_action": ["ratification", None],
+            "bound_date": ["2010-05-21", None], "entry_into_force": ["2010-09-01", None],
+            "source_ids": ["src_a", None]}),
+        "instruments": pd.DataFrame({"instrument_id": ["lanzarote", "budapest"],
+                                     "short_name": ["Lanzarote Convention", "Budapest Convention"]}),
+        "scorecard": pd.DataFrame({
+            "country_iso2": ["RS", "RS", "RS", "AL", "AL", "AL"],
+            "indicator": ["crim_producing", "crim_offering", "pen_producing"] * 2,
+            "value": ["yes", "no", "1.5", "yes", "yes", None], "score": [1, 0, 0.5, 1, 1, None],
+            "source_ids": ["s"] * 6}),
+        "penalty_alignment": pd.DataFrame({
+            "country_iso2": ["RS", "RS", "AL"], "indicator": ["pen_producing", "pen_offering", "pen_producing"],
+            "level": ["country"] * 3, "max_months": [60.0, None, 180.0], "life": [False, None, False],
+            "floor_max_months": [36, 24, 36], "meets_floor": [True, None, True]}),
+        "institutions": pd.DataFrame({
+            "country_iso2": ["RS", "RS", "RS", "RS"], "kind": ["hotline", "police_unit", "ecpat_member", "court_unit"],
+            "name": [f"Hotline {SCRIPT}", f"Unit {IMG}", LINK, FORMULA], "inhope_member": ["yes", None, None, None],
+            "source_id": ["src_a", "src_b", "src_c", "src_d"]}),
+        "recommendation_tracker": pd.DataFrame({
+            "recommendation": ["r2_4", "r9_9"], "title": ["Hotlines to join INHOPE", f"New one {SCRIPT}"],
+            "country_iso2": ["RS", "RS"], "status": ["met", "unknown"], "indicators": ["inhope_hotline", None],
+            "source_ids": ["src_a", None]}),
+        "conflicts": pd.DataFrame({
+            "table": ["penalties"], "country_iso2": ["RS"], "key": ["producing / basic"], "field": ["max_months"],
+            "chosen_value": ["60"], "chosen_source": ["src_a"], "other_value": ["120"], "other_source": [LINK],
+            "rule": ["primary over secondary"]}),
+        "gaps": pd.DataFrame({"table": ["treaty_actions", "treaty_actions", "penalties"],
+                              "country_iso2": ["RS", "RS", "RS"], "key": ["uncrc", "opsc signature", "grooming"],
+                              "what": ["x", "y", "z"], "kind": ["missing"] * 3, "tried": [None] * 3}),
+    }
+    for name, frame in frames.items():
+        write_csv(frame, folder / f"{name}.csv")
+    return folder
+
+
+def section_rows(markdown: str, heading: str) -> list[dict[str, str]]:
+    """The pipe table under `## heading`, cells unescaped."""
+    part = markdown.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in part.splitlines() if line.startswith("| ") and not line.startswith("| ---")]
+    split = [[re.sub(r"\\(.)", r"\1", c.strip()) for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+    return [dict(zip(split[0], row)) for row in split[1:]]
+
+
+@pytest.fixture
+def small(tmp_path) -> BriefData:
+    return BriefData.load(small_tables(tmp_path / "processed"), ROOT / "config/indicators.yaml", ROOT / "data/raw")
+
+
+def test_small_brief_numbers_equal_the_tables(small):
+    t = Translator("en")
+    md = brief_markdown(small, "RS", t, STAMP)
+    rows = {r["Indicators"]: r for r in section_rows(md, "Scorecard beside the region")}
+    # RS: crim_producing met, crim_offering not met, pen_producing partly; AL: two met, one no data.
+    assert rows["met"]["Serbia"] == "1" and rows["not met"]["Serbia"] == "1" and rows["partly met"]["Serbia"] == "1"
+    scored = sum(int(r["Serbia"]) for r in rows.values())
+    assert rows["no data"]["Serbia"] == str(scored - 3)
+    assert rows["met"]["Regional median"] == "1.5"  # median of 1 and 2
+    pens = {r["Offence"]: r for r in section_rows(md, "Penalties beside the Directive's floors")}
+    assert pens["Producing"]["Maximum penalty"] == "5 years"
+    assert pens["Producing"]["Directive's floor"] == "3 years"
+    assert pens["Producing"]["Range in the region"] == "5 years – 15 years"
+    assert pens["Offering or making available"]["Maximum penalty"] == "no data"
+    assert pens["Offering or making available"]["Meets the floor"] == "no data"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_missing_values_are_a_translated_no_data(small, lang):
+    t = Translator(lang)
+    md = brief_markdown(small, "RS", t, STAMP)
+    budapest = section_rows(md, t._("International instruments"))[1]
+    assert list(budapest.values())[1:] == [t._("no data")] * 3
+    assert "—" not in md.replace(" – ", "") and "TODO" not in md and "nan" not in md.lower().split()
+    # A recommendation the catalogs do not know shows in English, visibly marked.
+    assert f"New one {SCRIPT}{FALLBACK_MARK}" in re.sub(r"\\(.)", r"\1", md)
+
+
+class Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        (self.scripts if self._in_script else self.text).append(data)
+
+
+def test_hostile_cells_are_text_in_the_html(small, tmp_path):
+    md = brief_markdown(small, "RS", Translator("sr_Latn"), STAMP)
+    html = render_brief(md, tmp_path / "out", "RS-sr_Latn", EPOCH, formats=("html",))["html"]
+    page = Elements()
+    page.feed(html.read_text(encoding="utf-8"))
+    assert not [s for s in page.scripts if "alert" in s]
+    assert not [e for e in page.elements if e[0] == "img"]
+    assert not [e for e in page.elements if any(name.lower().startswith("on") for name in e[1])]
+    assert not [e for e in page.elements if str(e[1].get("href", "")).lower().startswith("javascript:")]
+    text = re.sub(r"\s+", " ", "".join(page.text))
+    for shown in (f"Hotline {SCRIPT}", f"Unit {IMG}", LINK, FORMULA, f"New one {SCRIPT}{FALLBACK_MARK}"):
+        assert shown in text
+    assert "'" + FORMULA not in text  # the CSV's spreadsheet guard is not shown
+    assert "Srbija" in text and "nema podataka" in text
+
+
+def test_the_stamp_is_the_one_passed_in(small):
+    md = brief_markdown(small, "RS", Translator("sr_Cyrl"), STAMP)
+    assert md.rstrip().splitlines()[-1] == "Верзија 9.9.9 · 1. децембар 2026. · комит 0123abcd · подаци feedbeef0123"
+
+
+def test_country_names_come_from_the_register(small):
+    assert Translator("sr_Cyrl") and "Србија" in brief_markdown(small, "RS", Translator("sr_Cyrl"), STAMP)
+    assert "Shqipëria:" in brief_markdown(small, "AL", Translator("sq"), STAMP)
+    assert "Србија:" in brief_markdown(small, "RS", Translator("mk"), STAMP)
+
+
+# --- the real tables --------------------------------------------------------------------------
+
+def _category(value: object, score: object) -> str:
+    if isinstance(value, str) and value == "not applicable":
+        return "not applicable"
+    if pd.isna(score):
+        return "no data"
+    return "met" if float(score) >= 1 else "not met" if float(score) <= 0 else "partly met"
+
+
+@pytest.fixture(scope="module")
+def real(built_repo) -> tuple[Path, BriefData]:
+    data = BriefData.load(built_repo / "data/processed", built_repo / "config/indicators.yaml",
+                          built_repo / "data/raw")
+    return built_repo, data
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("iso2", ["RS", "AL", "MK"])
+def test_brief_numbers_equal_the_processed_tables(real, iso2, lang):
+    repo, data = real
+    t = Translator(lang)
+    md = brief_markdown(data, iso2, t, STAMP)
+    processed = repo / "data/processed"
+    # Scorecard: count each category from scorecard.csv, for the country and the region's median.
+    import yaml
+
+    scored = [i["id"] for i in yaml.safe_load((repo / "config/indicators.yaml").read_text())["indicators"]
+              if i.get("scored", True)]
+    card = read_processed(processed / "scorecard.csv").set_index(["country_iso2", "indicator"])
+    countries = read_processed(processed / "countries.csv")
+    region = list(countries[countries["comparison"].astype(str) == "True"]["iso2"])
+
+    def count(iso: str, category: str) -> int:
+        return sum(1 for ind in scored if _category(*(card.loc[(iso, ind), ["value", "score"]]
+                                                      if (iso, ind) in card.index else (None, None))) == category)
+
+    rows = section_rows(md, t._("Scorecard beside the region"))
+    assert len(rows) == 5
+    name = list(rows[0])[1]
+    for row, category in zip(rows, ("met", "partly met", "not met", "no data", "not applicable")):
+        assert int(parse_decimal(row[name], locale=t.locale)) == count(iso2, category)
+        median = pd.Series([count(c, category) for c in region]).median()
+        assert float(parse_decimal(row[t._("Regional median")], locale=t.locale)) == median
+    # Penalties: each offence's maximum and floor as penalty_alignment.csv has them.
+    align = read_processed(processed / "penalty_alignment.csv")
+    align = align[(align["country_iso2"] == iso2) & (align["level"].fillna("country") == "country")]
+    pens = section_rows(md, t._("Penalties beside the Directive's floors"))
+    by_indicator = align.set_index("indicator")
+    assert len(pens) == sum(f"pen_{o}" in by_indicator.index for o in OFFENCES)
+    for row, offence in zip(pens, [o for o in OFFENCES if f"pen_{o}" in by_indicator.index]):
+        want = by_indicator.loc[f"pen_{offence}"]
+        assert row[t._("Maximum penalty")] == duration(t, want["max_months"], want["life"])
+        assert row[t._("Directive's floor")] == duration(t, want["floor_max_months"])
+        if lang == "en":
+            assert _months(row["Directive's floor"]) == float(want["floor_max_months"])
+            if not pd.isna(want["max_months"]):
+                assert _months(row["Maximum penalty"]) == float(want["max_months"])
+
+
+def _months(text: str) -> float:
+    years = re.search(r"(\d+) years?", text)
+    months = re.search(r"(\d+) months?", text)
+    return (int(years.group(1)) * 12 if years else 0) + (int(months.group(1)) if months else 0)
+
+
+@pytest.mark.slow
+def test_serbian_cyrillic_pdf_has_real_cyrillic_glyphs(real, tmp_path):
+    _, data = real
+    md = brief_markdown(data, "RS", Translator("sr_Cyrl"), STAMP)
+    pdf = render_brief(md, tmp_path / "out", "RS-sr_Cyrl", EPOCH, formats=("pdf",))["pdf"]
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext:
+        text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    else:
+        from pypdf import PdfReader
+
+        text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Србија:" in text and "Међународни инструменти" in text and "нема података" in text
+    from pypdf import PdfReader
+
+    fonts = set()
+    for page in PdfReader(pdf).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    # Only the named font: no glyph fell back to another (or to a missing-glyph box).
+    assert fonts and all("LibertinusSerif" in f for f in fonts), fonts
+    assert 2 <= len(PdfReader(pdf).pages) <= 4
+
+
+@pytest.mark.slow
+def test_same_inputs_give_byte_identical_briefs(real, tmp_path):
+    _, data = real
+    outputs = []
+    for run in ("a", "b"):
+        md = brief_markdown(data, "MK", Translator("mk"), STAMP)
+        written = render_brief(md, tmp_path / run, "MK-mk", EPOCH)
+        outputs.append({fmt: path.read_bytes() for fmt, path in written.items()})
+        assert sorted(p.name for p in (tmp_path / run).iterdir()) == ["MK-mk.html", "MK-mk.md", "MK-mk.pdf"]
+    assert outputs[0] == outputs[1]
+
+
+# --- the command ------------------------------------------------------------------------------
+
+def _tomas(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    from conftest import build_env
+
+    return subprocess.run([str(Path(sys.executable).parent / "tomas"), *args], cwd=repo, env=build_env(repo),
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_tomas_brief_writes_the_files_with_the_build_stamp(built_repo, tmp_path):
+    result = _tomas(built_repo, "brief", "Северна", "Македонија", "--lang", "mk", "--lang", "en",
+                    "--out", str(tmp_path / "briefs"))
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "briefs").iterdir())
+    assert names == ["MK-en.html", "MK-en.md", "MK-en.pdf", "MK-mk.html", "MK-mk.md", "MK-mk.pdf"]
+    md = (tmp_path / "briefs" / "MK-mk.md").read_text(encoding="utf-8")
+    assert md.startswith('---\ntitle: "Северна Македонија:')
+    assert "1 декември 2026" in md.splitlines()[-1]  # SOURCE_DATE_EPOCH of the test build, not today
+
+
+def test_tomas_brief_refuses_an_unknown_country_and_missing_tables(tmp_path):
+    from conftest import copy_repo
+
+    repo = copy_repo(tmp_path / "repo")
+    unknown = _tomas(repo, "brief", "Narnia", "--out", str(tmp_path / "out"))
+    assert unknown.returncode == 1 and "Narnia" in unknown.stderr and "Traceback" not in unknown.stderr
+    unbuilt = _tomas(repo, "brief", "RS", "--out", str(tmp_path / "out"))
+    assert unbuilt.returncode == 1 and "countries.csv: missing" in unbuilt.stderr, unbuilt.stderr
+    assert "Traceback" not in unbuilt.stderr
+
+
+def test_no_placeholder_wording_in_the_briefs(small):
+    from test_report_content import _placeholders
+
+    assert _placeholders("no source on record yet says when")  # the check is live
+    sources = [ROOT / "src/tomas_pipeline/briefs/content.py", i18n.pot_path()]
+    found = {str(p): hits for p in sources if (hits := _placeholders(p.read_text(encoding="utf-8")))}
+    found.update({lang: hits for lang in LANGUAGES
+                  if (hits := _placeholders(brief_markdown(small, "RS", Translator(lang), STAMP)))})
+    assert not found
+
+
+@pytest.mark.slow
+def test_every_value_kind_in_the_real_tables_has_a_translation(real):
+    """A new institution kind, treaty action or recommendation in the data shows as English with the mark;
+    this lists which, for every comparison country and language."""
+    _, data = real
+    marked = {(iso2, lang): [line for line in brief_markdown(data, iso2, Translator(lang), STAMP).splitlines()
+                             if FALLBACK_MARK in line]
+              for iso2 in data.region() for lang in LANGUAGES}
+    assert not {k: v for k, v in marked.items() if v}
+    assert len(marked) == len(data.region()) * len(LANGUAGES) >= 15
