@@ -24,12 +24,14 @@ include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/changes.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/briefs.smk"
 
 
 rule all:
     default_target: True
     input:
         MANIFEST,
+        BRIEF_MANIFEST if BRIEF_FILES else [],
 
 
 # Start and stop the process that draws the figures, and exit promptly (hooks.py).
@@ -38,7 +40,9 @@ onstart:
 
 
 onsuccess:
-    hooks.on_success([f"{REPORT_OUT}/{name}" for name in REPORT_FILES] + [MANIFEST])
+    hooks.on_success(
+        [f"{REPORT_OUT}/{name}" for name in REPORT_FILES] + [MANIFEST] + ([BRIEF_MANIFEST] if BRIEF_FILES else [])
+    )
 
 
 onerror:

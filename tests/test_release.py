@@ -27,7 +27,7 @@ from tomas_pipeline import __version__, steps
 from tomas_pipeline.buildinfo import RELEASE_ENV
 from tomas_pipeline.changes import previous_release
 from tomas_pipeline.cli import main
-from tomas_pipeline.io import write_csv
+from tomas_pipeline.io import sha256_file, write_csv
 from tomas_pipeline.release import (
     MANIFEST,
     Paths,
@@ -95,6 +95,11 @@ class FakeBuild:
         for name in (f"tomas.{fmt}" for fmt in self.formats):
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_bytes(f"report {name}\n".encode())
+        # The briefs as briefs.smk publishes them (ignored unless the config asks for briefs).
+        briefs = output / "briefs"
+        briefs.mkdir(parents=True, exist_ok=True)
+        (briefs / "RS-sr_Cyrl.pdf").write_bytes("брифинг\n".encode())
+        (briefs / "briefs.sha256").write_text(f"# stamp\n{sha256_file(briefs / 'RS-sr_Cyrl.pdf')}  RS-sr_Cyrl.pdf\n")
         version = re.search(r"(?m)^version: (.*)$", (repo / "CITATION.cff").read_text()).group(1)
         # Run from the repository with relative paths, as snakemake does, so no
         # absolute path of this checkout ends up in the provenance.
@@ -179,7 +184,8 @@ def configure(repo: Path, **changes: str) -> None:
     """The project's config and schema in the scratch repository, with `changes` applied."""
     text = (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
     for pattern, line in changes.items():
-        text, count = re.subn(rf"(?m)^  {pattern}: .*$", f"  {pattern}: {line}", text)
+        # The first match: report's `formats` comes before briefs' own.
+        text, count = re.subn(rf"(?m)^  {pattern}: .*$", f"  {pattern}: {line}", text, count=1)
         assert count == 1, pattern
     (repo / "config").mkdir(exist_ok=True)
     (repo / "config" / "config.yaml").write_text(text, encoding="utf-8")
@@ -194,6 +200,36 @@ def test_release_bundles_only_the_configured_formats(repo):
     assert sorted(p.name for p in (bundle / "report").iterdir()) == ["tomas.html"]
     notes = (bundle / "RELEASE_NOTES.md").read_text(encoding="utf-8")
     assert "| `report/tomas.html` | the report |" in notes and "tomas.pdf" not in notes
+
+
+def test_the_configured_briefs_are_bundled_as_published(repo):
+    configure(repo)
+    bundle, _ = make_release(repo, "0.1.0", FakeBuild())
+    assert (bundle / "briefs" / "RS-sr_Cyrl.pdf").read_text(encoding="utf-8") == "брифинг\n"
+    assert "briefs/RS-sr_Cyrl.pdf" in (bundle / "SHA256SUMS").read_text(encoding="utf-8")
+
+
+class DamagedBriefBuild(FakeBuild):
+    def __call__(self, repo: Path, env: dict) -> None:
+        super().__call__(repo, env)
+        (repo / "report" / "_output" / "briefs" / "RS-sr_Cyrl.pdf").write_bytes(b"edited by hand\n")
+
+
+def test_a_brief_that_differs_from_its_manifest_is_refused(repo):
+    configure(repo)
+    with pytest.raises(ReleaseRefused, match=r"RS-sr_Cyrl.pdf is missing or differs from briefs.sha256"):
+        make_release(repo, "0.1.0", DamagedBriefBuild())
+    assert not (repo / "releases").exists()
+
+
+def test_without_briefs_configured_none_are_bundled(repo):
+    configure(repo)
+    config = repo / "config" / "config.yaml"
+    config.write_text(re.sub(r"(?ms)^briefs:.*?(?=^\S|\Z)", "", config.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    commit_all(repo, "no briefs")
+    bundle, _ = make_release(repo, "0.1.0", FakeBuild())
+    assert not (bundle / "briefs").exists()
 
 
 def test_a_configured_format_the_build_did_not_make_is_refused_by_name(repo):

@@ -41,6 +41,7 @@ from tomas_pipeline.config import load_config
 from tomas_pipeline.datapackage import build_descriptor
 from tomas_pipeline.errors import TomasError
 from tomas_pipeline.io import atomic_write_bytes, iter_files, read_processed, sha256_file, tree_hash, write_json
+from tomas_pipeline.publish import read_manifest
 from tomas_pipeline.reporting.text import escape
 
 # The formats a project without config/config.yaml builds (the schema's default list).
@@ -67,6 +68,7 @@ class Paths:
     releases: Path
     dist: Path
     formats: tuple[str, ...] = DEFAULT_FORMATS
+    briefs: bool = False  # config's briefs.languages names any country
 
     @classmethod
     def of(cls, repo: Path | str) -> Paths:
@@ -75,7 +77,13 @@ class Paths:
         folders, report = config.get("paths", {}), config.get("report", {})
         return cls(repo, repo / folders.get("raw", "data/raw"), repo / folders.get("processed", "data/processed"),
                    repo / report.get("output", "report/_output"), repo / "CITATION.cff", repo / "releases",
-                   repo / "dist", tuple(report.get("formats", DEFAULT_FORMATS)))
+                   repo / "dist", tuple(report.get("formats", DEFAULT_FORMATS)),
+                   bool(config.get("briefs", {}).get("languages")))
+
+    @property
+    def briefs_manifest(self) -> Path:
+        # Where workflow/rules/briefs.smk publishes the briefs and their manifest.
+        return self.report_output / "briefs" / "briefs.sha256"
 
     @property
     def report_files(self) -> tuple[str, ...]:
@@ -209,6 +217,23 @@ def write_manifest(folder: Path) -> list[str]:
     return lines
 
 
+def brief_files(paths: Paths) -> list[str]:
+    """The published briefs, as their manifest lists them, each checked against it."""
+    if not paths.briefs:
+        return []
+    manifest = paths.briefs_manifest
+    if not manifest.is_file():
+        raise ReleaseRefused(f"config briefs.languages asks for country briefs, but the build published none "
+                             f"({manifest} is missing); nothing was released")
+    recorded = read_manifest(manifest)
+    for name, digest in recorded.items():
+        path = manifest.parent / name
+        if not path.is_file() or sha256_file(path) != digest:
+            raise ReleaseRefused(f"{path} is missing or differs from {manifest.name}: run `make report` again; "
+                                 "nothing was released")
+    return [manifest.name, *sorted(recorded)]
+
+
 def build_bundle(paths: Paths, target: Path, cff: dict, info: dict) -> Path:
     """Fill ``target`` (emptied first) with everything a reader of this version needs."""
     if target.exists():
@@ -220,6 +245,8 @@ def build_bundle(paths: Paths, target: Path, cff: dict, info: dict) -> Path:
                              f"(config report.formats: {', '.join(paths.formats)}); nothing was released")
     for name in paths.report_files:
         _copy(paths.report_output / name, target / "report" / name)
+    for name in brief_files(paths):
+        _copy(paths.briefs_manifest.parent / name, target / "briefs" / name)
     for source in sorted(paths.processed.iterdir()):
         if source.is_file() and source.suffix in (".csv", ".json"):
             _copy(source, target / "data" / source.name)

@@ -232,6 +232,31 @@ def render(project: str, staging: str, formats: Sequence[str], engine: str, meta
         lg.info("rendered: %s", ", ".join(map(str, outputs)))
 
 
+def brief(iso2: str, lang: str, out_dir: str, processed: str, method: str, raw: str, metadata: dict,
+          formats: Sequence[str], log_path: str) -> None:
+    """One country's brief in one language, stamped like the paper (`metadata`: the build's)."""
+    from tomas_pipeline.briefs import make_brief
+    from tomas_pipeline.briefs.content import Stamp
+
+    with logged(log_path) as lg:
+        stamp = Stamp(metadata["version"], dt.date.fromisoformat(metadata["date"]), metadata["commit"],
+                      metadata["data_hash"])
+        written = make_brief(iso2, lang, out_dir, processed, method, raw, stamp, int(metadata["epoch"]),
+                             tuple(formats))
+        lg.info("brief %s-%s: %s", iso2, lang, ", ".join(str(p) for p in written.values()))
+
+
+def publish_briefs(staging: str, output: str, names: Sequence[str], manifest: str, metadata: dict,
+                   log_path: str) -> None:
+    from tomas_pipeline.publish import publish as do_publish
+
+    with logged(log_path) as lg:
+        stamp = (f"TOMAS country briefs {metadata['version']} built {metadata['date']} from commit "
+                 f"{metadata['commit']}, raw data {metadata['data_hash']}")
+        published = do_publish(staging, output, list(names), manifest, stamp)
+        lg.info("published %d briefs into %s", len(published), output)
+
+
 STAMP = ("version", "date", "commit", "data_hash")
 STAMP_FILE = "stamp.json"
 

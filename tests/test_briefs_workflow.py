@@ -1,0 +1,65 @@
+"""The country briefs as the workflow builds and publishes them (config briefs:)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from conftest import BUILD_EPOCH
+
+from tomas_pipeline.briefs import make_brief
+from tomas_pipeline.briefs.content import Stamp
+from tomas_pipeline.briefs.i18n import LANGUAGES
+from tomas_pipeline.publish import read_manifest
+
+
+def _config(repo):
+    return yaml.safe_load((repo / "config" / "config.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_schema_offers_exactly_the_shipped_catalogs(root):
+    schema = yaml.safe_load((root / "workflow" / "schemas" / "config.schema.yaml").read_text(encoding="utf-8"))
+    offered = schema["properties"]["briefs"]["properties"]["languages"]["additionalProperties"]["items"]["enum"]
+    assert offered == list(LANGUAGES)
+
+
+def test_every_configured_brief_is_published_with_its_manifest(built_repo):
+    briefs = _config(built_repo)["briefs"]
+    expected = {f"{iso2}-{lang}.{fmt}" for iso2, langs in briefs["languages"].items() for lang in langs
+                for fmt in briefs["formats"]}
+    assert len(expected) == 14
+    folder = built_repo / "report" / "_output" / "briefs"
+    recorded = read_manifest(folder / "briefs.sha256")
+    assert set(recorded) == expected
+    assert sorted(p.name for p in folder.iterdir()) == sorted(expected | {"briefs.sha256"})
+    for name, digest in recorded.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    assert (folder / "briefs.sha256").read_text(encoding="utf-8").startswith("# TOMAS country briefs ")
+
+
+def test_a_published_brief_is_what_make_brief_writes_from_the_processed_tables(built_repo, tmp_path):
+    # make_brief's numbers are checked against the tables in test_briefs.py; here the
+    # workflow must publish exactly what it makes from this build's tables and stamp.
+    manifest = (built_repo / "report" / "_output" / "briefs" / "briefs.sha256").read_text(encoding="utf-8")
+    version = manifest.split()[4]
+    commit, data_hash = manifest.split("from commit ")[1].split(",")[0], manifest.split("raw data ")[1].split()[0]
+    stamp = Stamp(version, dt.date(2026, 12, 1), commit, data_hash)
+    written = make_brief("RS", "sr_Cyrl", tmp_path, built_repo / "data" / "processed",
+                         built_repo / "config" / "indicators.yaml", built_repo / "data" / "raw", stamp,
+                         int(BUILD_EPOCH), ("html", "pdf"))
+    for fmt, path in written.items():
+        published = built_repo / "report" / "_output" / "briefs" / f"RS-sr_Cyrl.{fmt}"
+        assert path.read_bytes() == published.read_bytes(), fmt
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
+def test_the_serbian_cyrillic_brief_has_cyrillic_text(built_repo):
+    pdf = built_repo / "report" / "_output" / "briefs" / "RS-sr_Cyrl.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Србија" in text and "†" not in text  # † marks a message with no translation
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert 2 <= int(next(line.split()[1] for line in pages.splitlines() if line.startswith("Pages:"))) <= 4

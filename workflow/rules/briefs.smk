@@ -1,0 +1,63 @@
+# Country briefs: one job per country and language (so they fan out on a cluster
+# like any rule), staged under build/, then published whole beside the report.
+from tomas_pipeline.briefs.content import TABLES as BRIEF_TABLES
+from tomas_pipeline.countries import Register
+
+BRIEFS = config.get("briefs", {})
+BRIEF_FORMATS = BRIEFS.get("formats", ["html", "pdf"])
+_REGISTER = Register.load(RAW) if BRIEFS.get("languages") else None
+# (iso2, language) pairs, in the order config lists them.
+BRIEF_JOBS = [
+    (_REGISTER.resolve(str(country)).iso2, lang)
+    for country, langs in BRIEFS.get("languages", {}).items()
+    for lang in langs
+]
+BRIEF_STAGING = f"{BUILD}/briefs"
+BRIEF_OUT = f"{REPORT_OUT}/briefs"
+BRIEF_FILES = [f"{iso2}-{lang}.{fmt}" for iso2, lang in BRIEF_JOBS for fmt in BRIEF_FORMATS]
+BRIEF_MANIFEST = f"{BRIEF_OUT}/briefs.sha256"
+CODE["briefs"] = sorted(
+    str(p) for p in Path(f"{PKG}/briefs").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+) + [f"{PKG}/steps.py", f"{PKG}/render/pandoc.py", f"{PKG}/reporting/text.py"]
+
+
+rule brief:
+    input:
+        tables=processed(*BRIEF_TABLES),
+        method=METHOD,
+        names=raw("country_names.csv"),
+        code=CODE["briefs"],
+    output:
+        [f"{BRIEF_STAGING}/{{iso2}}-{{lang}}.{fmt}" for fmt in BRIEF_FORMATS],
+    log:
+        f"{LOGS}/briefs/{{iso2}}-{{lang}}.log",
+    wildcard_constraints:
+        iso2="[A-Z]{2}",
+        lang="[A-Za-z_]+",
+    params:
+        metadata=BUILD_INFO.metadata(),
+    run:
+        steps.brief(
+            wildcards.iso2,
+            wildcards.lang,
+            BRIEF_STAGING,
+            PROCESSED,
+            METHOD,
+            RAW,
+            params.metadata,
+            BRIEF_FORMATS,
+            log[0],
+        )
+
+
+rule publish_briefs:
+    input:
+        [f"{BRIEF_STAGING}/{name}" for name in BRIEF_FILES],
+    output:
+        BRIEF_MANIFEST,
+    log:
+        f"{LOGS}/briefs/publish.log",
+    params:
+        metadata=BUILD_INFO.metadata(),
+    run:
+        steps.publish_briefs(BRIEF_STAGING, BRIEF_OUT, BRIEF_FILES, output[0], params.metadata, log[0])
