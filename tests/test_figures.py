@@ -93,7 +93,8 @@ def test_every_figure_writes_identical_bytes_twice(tmp_path, empty):
 
 def test_alt_text_describes_the_data():
     specs = _figures(empty=False)
-    assert "Serbia, producing: 0.5 to 5 years" in specs["penalty_ranges"].alt
+    # Terms read as the report writes them (penalties.describe_months), not as decimals of years.
+    assert "Serbia, producing: 6 months to 5 years" in specs["penalty_ranges"].alt
     assert "no maximum given" in specs["penalty_ranges"].alt  # the open-ended Brčko row
     assert "Serbia: 2021 3,000, 2022 4,500" in specs["ncmec_reports"].alt
     assert "Sextortion reports: 2022 10,731, 2023 26,718" in specs["sextortion_trend"].alt

@@ -302,7 +302,7 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
                 ax.plot(lo, y, marker="|", color=UNKNOWN_COLOUR, markersize=9, markeredgewidth=2)
                 ax.text(lo, y, f"  min. {describe_months(lo * 12, short=True)}, no max. given", fontsize=6.5,
                         va="center", color="#444444")
-                described.append(f"{label}, {offence}: at least {lo:g} year{'' if lo == 1 else 's'}, no maximum given")
+                described.append(f"{label}, {offence}: at least {describe_months(lo * 12)}, no maximum given")
                 continue
             if pd.isna(floor):
                 colour, marker = UNKNOWN_COLOUR, "o"
@@ -312,7 +312,7 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
                 colour, marker = SHORT, "X"
             ax.plot([lo, hi], [y, y], color=colour, linewidth=4, solid_capstyle="butt", alpha=0.55)
             ax.plot(hi, y, marker=marker, color=colour, markersize=6, linestyle="none")
-            described.append(f"{label}, {offence}: {lo:g} to {hi:g} years")
+            described.append(f"{label}, {offence}: {describe_months(lo * 12)} to {describe_months(hi * 12)}")
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="x", labelbottom=True)
         if k + ncols >= len(panels):
@@ -553,7 +553,8 @@ def regional_spread(alignment: pd.DataFrame, uniformity: pd.DataFrame, offences:
             bits.append("furthest: " + ", ".join(names.get(i, i) for i in furthest.split(";")))
         ax.annotate("  ".join(bits), (1.0, y), xycoords=("axes fraction", "data"), xytext=(6, 0),
                     textcoords="offset points", va="center", fontsize=7)
-        described.append(f"{offence}: " + ", ".join(f"{names.get(i, i)} {v:g} years" for i, v in values.items())
+        described.append(f"{offence}: " + ", ".join(f"{names.get(i, i)} {describe_months(v * 12)}"
+                                                     for i, v in values.items())
                          + (f", coefficient of variation {float(row['cv']):.2f}" if pd.notna(row["cv"]) else ""))
     ax.set_yticks(range(len(order)), [textwrap.fill(str(labels.get(o, o)), 30) for o in order], fontsize=8)
     ax.set_ylim(len(order) - 0.5, -0.6)
