@@ -17,6 +17,10 @@ configfile: "config/config.yaml"
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
+# The front page of `snakemake --report report.zip` (figures and metric tables).
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/normalise.smk"
@@ -28,8 +32,9 @@ include: "workflow/rules/report.smk"
 
 rule all:
     default_target: True
+    # Every published file, so that a deleted one is a missing output to rebuild.
     input:
-        MANIFEST,
+        PUBLISHED,
 
 
 # Start and stop the process that draws the figures, and exit promptly (hooks.py).

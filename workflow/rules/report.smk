@@ -1,5 +1,6 @@
 # Stage 5: render the Quarto report to a staging folder, then publish it
 # whole into report/_output/ (a failed render never touches the last good one).
+from tomas_pipeline.publish import missing_outputs
 
 REPORT_SOURCES = sorted(
     str(p)
@@ -65,13 +66,28 @@ rule render:
         steps.render(REPORT, f"{BUILD}/report", FORMATS, params.engine, params.metadata, log[0], threads)
 
 
+# A published file edited by hand is newer than what made it, so Snakemake would
+# keep it. Its bytes no longer match the manifest: force the publish rule, as
+# `--forcerun publish` would. Reading only: parsing the workflow (even `snakemake -n`)
+# changes no file. Not a param or an input function that changes with the damage:
+# Snakemake records those as they were before the job, so the run after the repair
+# would publish the same bytes once more. (A deleted file needs nothing: it is a
+# missing output. Only the main process decides what runs.)
+if workflow.is_main_process and missing_outputs(REPORT_OUT, REPORT_FILES, MANIFEST):
+    workflow.dag_settings.forcerun = {*workflow.dag_settings.forcerun, "publish"}
+
+
 rule publish:
     input:
         [f"{BUILD}/report/{name}" for name in REPORT_FILES],
         f"{BUILD}/report/{steps.STAMP_FILE}",
+    # update(): Snakemake keeps the published files until publish.py replaces each
+    # by a rename (it would delete them before the job otherwise), and puts them
+    # back if the job fails: a failed publish leaves the last good report.
     output:
-        MANIFEST,
+        report=[update(path) for path in PUBLISHED[:-1]],
+        manifest=update(MANIFEST),
     log:
         f"{LOGS}/report/publish.log",
     run:
-        steps.publish(f"{BUILD}/report", REPORT_OUT, REPORT_FILES, output[0], log[0])
+        steps.publish(f"{BUILD}/report", REPORT_OUT, REPORT_FILES, output.manifest, log[0])
