@@ -32,9 +32,11 @@ include: "workflow/rules/report.smk"
 
 rule all:
     default_target: True
-    # Every published file, so that a deleted one is a missing output to rebuild.
+    # Every published file, so that a deleted one is a missing output to rebuild,
+    # and the receipt of a republish when one was edited (report.smk).
     input:
         PUBLISHED,
+        REPUBLISHED,
 
 
 # Start and stop the process that draws the figures, and exit promptly (hooks.py).

@@ -1,6 +1,6 @@
 # Stage 5: render the Quarto report to a staging folder, then publish it
 # whole into report/_output/ (a failed render never touches the last good one).
-from tomas_pipeline.publish import missing_outputs
+from tomas_pipeline.publish import edited_outputs, write_receipt
 
 REPORT_SOURCES = sorted(
     str(p)
@@ -67,14 +67,14 @@ rule render:
 
 
 # A published file edited by hand is newer than what made it, so Snakemake would
-# keep it. Its bytes no longer match the manifest: force the publish rule, as
-# `--forcerun publish` would. Reading only: parsing the workflow (even `snakemake -n`)
-# changes no file. Not a param or an input function that changes with the damage:
-# Snakemake records those as they were before the job, so the run after the repair
-# would publish the same bytes once more. (A deleted file needs nothing: it is a
-# missing output. Only the main process decides what runs.)
-if workflow.is_main_process and missing_outputs(REPORT_OUT, REPORT_FILES, MANIFEST):
-    workflow.dag_settings.forcerun = {*workflow.dag_settings.forcerun, "publish"}
+# keep it; its bytes no longer match the manifest. Then rule all also asks for a
+# receipt named by the edited bytes, which `republish` makes by publishing the staged
+# report again. Parsing only reads: `snakemake -n` changes no file. Not a param or an
+# input function of publish that changes with the edit: Snakemake records those as
+# they were before the job, so the run after the repair would publish once more.
+# (A deleted file needs none of this: it is a missing output of publish.)
+REPUBLISH = edited_outputs(REPORT_OUT, REPORT_FILES, MANIFEST)
+REPUBLISHED = [f"{BUILD}/report/republished.{REPUBLISH}"] if REPUBLISH else []
 
 
 rule publish:
@@ -91,3 +91,18 @@ rule publish:
         f"{LOGS}/report/publish.log",
     run:
         steps.publish(f"{BUILD}/report", REPORT_OUT, REPORT_FILES, output.manifest, log[0])
+
+
+# After publish when both run (the manifest is its input), so the two never write at once.
+rule republish:
+    input:
+        [f"{BUILD}/report/{name}" for name in REPORT_FILES],
+        f"{BUILD}/report/{steps.STAMP_FILE}",
+        manifest=MANIFEST,
+    output:
+        f"{BUILD}/report/republished.{{edited}}",
+    log:
+        f"{LOGS}/report/republish.{{edited}}.log",
+    run:
+        steps.publish(f"{BUILD}/report", REPORT_OUT, REPORT_FILES, input.manifest, log[0])
+        write_receipt(output[0])
