@@ -46,7 +46,7 @@ RESULTS = ("data/processed", "report/_output", "report/figures")
 
 def embedded(html: str, name: str) -> dict:
     """The JSON object Snakemake's report page assigns to `var <name>`."""
-    match = re.search(rf"var {name} = ", html)
+    match = re.search(rf"var {name} =\s*(?=\{{\")", html)
     assert match, f"no `var {name}` in report.html"
     return json.JSONDecoder().raw_decode(html, match.end())[0]
 
