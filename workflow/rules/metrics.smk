@@ -10,6 +10,7 @@ METHOD_FILES = [METHOD, "workflow/schemas/indicators.schema.yaml"]
 FAMILY_OF = {table: family for family, (table, _, _) in FAMILIES.items()}
 
 # Every metric table the report reads (each with a .provenance.json beside it).
+# Each is marked report(), for `snakemake --report` (captions in workflow/report/).
 METRIC_TABLES = [
     f"{PROCESSED}/{name}.csv" for name in ("ratification", *FAMILY_OF, "scorecard", "recommendation_tracker")
 ]
