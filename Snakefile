@@ -17,6 +17,10 @@ configfile: "config/config.yaml"
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
+# The front page of `snakemake --report report.zip` (figures and metric tables).
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/normalise.smk"
@@ -29,9 +33,12 @@ include: "workflow/rules/briefs.smk"
 
 rule all:
     default_target: True
+    # Every published file, so that a deleted one is a missing output to rebuild,
+    # and the receipt of a republish when one was edited (report.smk).
     input:
-        MANIFEST,
-        BRIEF_MANIFEST if BRIEF_FILES else [],
+        PUBLISHED,
+        REPUBLISHED,
+        BRIEFS_PUBLISHED,
 
 
 # Start and stop the process that draws the figures, and exit promptly (hooks.py).

@@ -1,6 +1,8 @@
+import os
+
 import pytest
 
-from tomas_pipeline.publish import missing_outputs, publish
+from tomas_pipeline.publish import edited_outputs, missing_outputs, publish, write_receipt
 
 
 def test_publish_is_all_or_nothing(tmp_path):
@@ -83,3 +85,31 @@ def test_a_full_disk_keeps_the_previous_report_and_its_manifest(tmp_path, monkey
         publish(staging, out, names, out / "tomas.sha256", stamp="new")
     assert caught.value.errno == errno.ENOSPC
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_an_edited_file_is_named_by_its_edit_and_a_deleted_one_left_to_snakemake(tmp_path):
+    staging, out = tmp_path / "staging", tmp_path / "out"
+    staging.mkdir()
+    names = ["tomas.html", "tomas.pdf"]
+    for name in names:
+        (staging / name).write_text(name)
+    manifest = out / "tomas.sha256"
+    publish(staging, out, names, manifest)
+    assert edited_outputs(out, names, manifest) == ""
+    (out / "tomas.html").unlink()  # a missing output: Snakemake rebuilds it without help
+    assert edited_outputs(out, names, manifest) == ""
+    publish(staging, out, names, manifest)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "tomas.pdf").write_text("edited by hand")
+    first = edited_outputs(out, names, manifest)
+    assert first and first == edited_outputs(out, names, manifest)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "tomas.pdf"} == {
+        k: v for k, v in before.items() if k != "tomas.pdf"}  # reading only
+    os.utime(out / "tomas.pdf", ns=(1, 1))  # the same bytes written again later: a new edit
+    assert edited_outputs(out, names, manifest) not in ("", first)
+
+
+def test_a_receipt_replaces_the_earlier_ones(tmp_path):
+    write_receipt(tmp_path / "republished.aaaa")
+    write_receipt(tmp_path / "republished.bbbb")
+    assert [p.name for p in tmp_path.iterdir()] == ["republished.bbbb"]

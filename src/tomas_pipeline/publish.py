@@ -64,3 +64,26 @@ def missing_outputs(output: Path | str, names: list[str], manifest: Path | str) 
         if not path.exists() or recorded.get(name) != sha256_file(path):
             out.append(name)
     return out
+
+
+def edited_outputs(output: Path | str, names: list[str], manifest: Path | str) -> str:
+    """A short digest of the published files that are there but differ from the manifest
+    (edited by hand, or half-copied), '' when there are none. Reads only."""
+    import hashlib
+
+    edited = [n for n in missing_outputs(output, names, manifest) if (Path(output) / n).exists()]
+    if not edited:
+        return ""
+    # The time too: the same edit made again after a repair is a new one to repair.
+    state = "".join(f"{n} {sha256_file(Path(output) / n)} {(Path(output) / n).stat().st_mtime_ns}\n"
+                    for n in edited)
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
+
+
+def write_receipt(receipt: Path | str) -> None:
+    """Mark a republish done (the file rule all asks for), dropping the receipts of earlier ones."""
+    receipt = Path(receipt)
+    for old in receipt.parent.glob("republished.*"):
+        if old != receipt:
+            old.unlink()
+    receipt.touch()

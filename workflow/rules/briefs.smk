@@ -16,6 +16,8 @@ BRIEF_STAGING = f"{BUILD}/briefs"
 BRIEF_OUT = f"{REPORT_OUT}/briefs"
 BRIEF_FILES = [f"{iso2}-{lang}.{fmt}" for iso2, lang in BRIEF_JOBS for fmt in BRIEF_FORMATS]
 BRIEF_MANIFEST = f"{BRIEF_OUT}/briefs.sha256"
+# Every published brief is an output, so a deleted one is rebuilt (as the report's are).
+BRIEFS_PUBLISHED = [f"{BRIEF_OUT}/{name}" for name in BRIEF_FILES] + [BRIEF_MANIFEST] if BRIEF_FILES else []
 CODE["briefs"] = sorted(
     str(p) for p in Path(f"{PKG}/briefs").rglob("*") if p.is_file() and "__pycache__" not in p.parts
 ) + [f"{PKG}/steps.py", f"{PKG}/render/pandoc.py", f"{PKG}/reporting/text.py"]
@@ -53,11 +55,14 @@ rule brief:
 rule publish_briefs:
     input:
         [f"{BRIEF_STAGING}/{name}" for name in BRIEF_FILES],
+    # update(), as for the report: kept until replaced by a rename, so a failed
+    # publish leaves the last good briefs.
     output:
-        BRIEF_MANIFEST,
+        briefs=[update(path) for path in BRIEFS_PUBLISHED[:-1]],
+        manifest=update(BRIEF_MANIFEST),
     log:
         f"{LOGS}/briefs/publish.log",
     params:
         metadata=BUILD_INFO.metadata(),
     run:
-        steps.publish_briefs(BRIEF_STAGING, BRIEF_OUT, BRIEF_FILES, output[0], params.metadata, log[0])
+        steps.publish_briefs(BRIEF_STAGING, BRIEF_OUT, BRIEF_FILES, output.manifest, params.metadata, log[0])

@@ -5,7 +5,6 @@ from pathlib import Path
 from tomas_pipeline import hooks, steps
 from tomas_pipeline.buildinfo import build_info
 from tomas_pipeline.normalise import REGISTER_RAW, STEPS, check_raw_tables
-from tomas_pipeline.publish import missing_outputs
 
 RAW = config["paths"]["raw"]
 PROCESSED = config["paths"]["processed"]
@@ -17,6 +16,8 @@ REPORT_OUT = config["report"]["output"]
 FORMATS = config["report"]["formats"]
 REPORT_FILES = [f"tomas.{fmt}" for fmt in FORMATS]
 MANIFEST = f"{REPORT_OUT}/tomas.sha256"
+# The published files (rule publish), the manifest last.
+PUBLISHED = [f"{REPORT_OUT}/{name}" for name in REPORT_FILES] + [MANIFEST]
 FOCUS = config["focus_countries"]
 COMPARISON = config["comparison_countries"]
 
@@ -58,8 +59,3 @@ def raw(*names):
 
 def processed(*names):
     return [f"{PROCESSED}/{name}.csv" for name in names]
-
-
-# A published report that someone deleted or edited by hand is rebuilt.
-if missing_outputs(REPORT_OUT, REPORT_FILES, MANIFEST):
-    Path(MANIFEST).unlink()

@@ -10,6 +10,7 @@ METHOD_FILES = [METHOD, "workflow/schemas/indicators.schema.yaml"]
 FAMILY_OF = {table: family for family, (table, _, _) in FAMILIES.items()}
 
 # Every metric table the report reads (each with a .provenance.json beside it).
+# Each is marked report(), for `snakemake --report` (captions in workflow/report/).
 METRIC_TABLES = [
     f"{PROCESSED}/{name}.csv" for name in ("ratification", *FAMILY_OF, "scorecard", "recommendation_tracker")
 ]
@@ -22,7 +23,13 @@ rule ratification:
         instruments=f"{PROCESSED}/instruments.csv",
         code=CODE["metrics"],
     output:
-        table=f"{PROCESSED}/ratification.csv",
+        table=report(
+            f"{PROCESSED}/ratification.csv",
+            caption="../report/ratification.rst",
+            category="Metric tables",
+            subcategory="Treaties",
+            labels={"table": "ratification"},
+        ),
         provenance=f"{PROCESSED}/ratification.provenance.json",
     log:
         f"{LOGS}/metrics/ratification.log",
@@ -38,7 +45,13 @@ rule metric_family:
         method=METHOD_FILES,
         code=CODE["metrics"],
     output:
-        table=f"{PROCESSED}/{{metric}}.csv",
+        table=report(
+            f"{PROCESSED}/{{metric}}.csv",
+            caption="../report/metric_family.rst",
+            category="Metric tables",
+            subcategory="Indicator families",
+            labels={"table": "{metric}"},
+        ),
         provenance=f"{PROCESSED}/{{metric}}.provenance.json",
     log:
         f"{LOGS}/metrics/{{metric}}.log",
@@ -58,7 +71,13 @@ rule scorecard:
         method=METHOD_FILES,
         code=CODE["metrics"],
     output:
-        table=f"{PROCESSED}/scorecard.csv",
+        table=report(
+            f"{PROCESSED}/scorecard.csv",
+            caption="../report/scorecard.rst",
+            category="Metric tables",
+            subcategory="Scorecard",
+            labels={"table": "scorecard"},
+        ),
         provenance=f"{PROCESSED}/scorecard.provenance.json",
     log:
         f"{LOGS}/metrics/scorecard.log",
@@ -76,7 +95,13 @@ rule recommendation_tracker:
         method=METHOD_FILES,
         code=CODE["metrics"],
     output:
-        table=f"{PROCESSED}/recommendation_tracker.csv",
+        table=report(
+            f"{PROCESSED}/recommendation_tracker.csv",
+            caption="../report/recommendation_tracker.rst",
+            category="Metric tables",
+            subcategory="Scorecard",
+            labels={"table": "recommendation_tracker"},
+        ),
         provenance=f"{PROCESSED}/recommendation_tracker.provenance.json",
     log:
         f"{LOGS}/metrics/recommendation_tracker.log",
@@ -98,7 +123,16 @@ rule composite_index:
         method=METHOD_FILES,
         code=[*CODE["metrics"], f"{PKG}/composite.py"],
     output:
-        tables=[f"{PROCESSED}/{name}.csv" for name in INDEX_TABLES],
+        tables=[
+            report(
+                f"{PROCESSED}/{name}.csv",
+                caption=f"../report/{name}.rst",
+                category="Metric tables",
+                subcategory="Composite index",
+                labels={"table": name},
+            )
+            for name in INDEX_TABLES
+        ],
         provenance=[f"{PROCESSED}/{name}.provenance.json" for name in INDEX_TABLES],
     log:
         f"{LOGS}/metrics/composite_index.log",

@@ -1,5 +1,6 @@
 # Stage 5: render the Quarto report to a staging folder, then publish it
 # whole into report/_output/ (a failed render never touches the last good one).
+from tomas_pipeline.publish import edited_outputs, write_receipt
 
 REPORT_SOURCES = sorted(
     str(p)
@@ -76,13 +77,43 @@ rule render:
         )
 
 
+# A published file edited by hand is newer than what made it, so Snakemake would
+# keep it; its bytes no longer match the manifest. Then rule all also asks for a
+# receipt named by the edited bytes, which `republish` makes by publishing the staged
+# report again. Parsing only reads: `snakemake -n` changes no file. Not a param or an
+# input function of publish that changes with the edit: Snakemake records those as
+# they were before the job, so the run after the repair would publish once more.
+# (A deleted file needs none of this: it is a missing output of publish.)
+REPUBLISH = edited_outputs(REPORT_OUT, REPORT_FILES, MANIFEST)
+REPUBLISHED = [f"{BUILD}/report/republished.{REPUBLISH}"] if REPUBLISH else []
+
+
 rule publish:
     input:
         [f"{BUILD}/report/{name}" for name in REPORT_FILES],
         f"{BUILD}/report/{steps.STAMP_FILE}",
+    # update(): Snakemake keeps the published files until publish.py replaces each
+    # by a rename (it would delete them before the job otherwise), and puts them
+    # back if the job fails: a failed publish leaves the last good report.
     output:
-        MANIFEST,
+        report=[update(path) for path in PUBLISHED[:-1]],
+        manifest=update(MANIFEST),
     log:
         f"{LOGS}/report/publish.log",
     run:
-        steps.publish(f"{BUILD}/report", REPORT_OUT, REPORT_FILES, output[0], log[0])
+        steps.publish(f"{BUILD}/report", REPORT_OUT, REPORT_FILES, output.manifest, log[0])
+
+
+# After publish when both run (the manifest is its input), so the two never write at once.
+rule republish:
+    input:
+        [f"{BUILD}/report/{name}" for name in REPORT_FILES],
+        f"{BUILD}/report/{steps.STAMP_FILE}",
+        manifest=MANIFEST,
+    output:
+        f"{BUILD}/report/republished.{{edited}}",
+    log:
+        f"{LOGS}/report/republish.{{edited}}.log",
+    run:
+        steps.publish(f"{BUILD}/report", REPORT_OUT, REPORT_FILES, input.manifest, log[0])
+        write_receipt(output[0])
