@@ -28,7 +28,9 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
-EPOCH = "1735689600"  # a fixed build date, so every run renders the same bytes
+# A fixed build date (the tests' 2026-12-01), so every run renders the same bytes;
+# no fact in data/raw may be dated after it.
+EPOCH = "1796083200"
 CHANGED_TABLE = "statistics.csv"
 # What `make clean` removes, plus Snakemake's own records, so a clean build starts from nothing.
 BUILT = ("build", "report/_output", "report/figures", ".snakemake")
@@ -250,6 +252,8 @@ def bench_scale(base: Path, sizes: list[int], runs: int, extra: list[str], log) 
             out["full_build"][n] = {"ok": full.returncode == 0, "seconds": full.seconds, "peak_mb": full.peak_mb,
                                     "tail": "" if full.returncode == 0 else full.output[-2000:]}
             note = f"; full build {'ok' if full.returncode == 0 else 'FAILED'} in {full.seconds:.1f} s"
+        out.setdefault("briefs", {})[n] = bench_briefs(repo, codes)
+        note += f"; {n} English briefs {out['briefs'][n]['seconds']:.1f} s"
         log(f"{n} countries ({rows} raw rows): " + ", ".join(
             f"{s} {statistics.median(per_stage[s]['work_s']):.2f} s" for s in stages) + note)
     out["growth"] = {}
@@ -262,6 +266,21 @@ def bench_scale(base: Path, sizes: list[int], runs: int, extra: list[str], log) 
             exps[f"{a}->{b}"] = math.log(tb / ta) / math.log(b / a) if ta > 0.01 and tb > 0 else None
         out["growth"][stage] = exps
     return out
+
+
+def bench_briefs(repo: Repo, codes: list[str]) -> dict:
+    """Every country's English brief (HTML and PDF), one job each, as issue 20 asks:
+    upstream built first (`--omit-from brief`), then only the briefs are timed."""
+    config_file = repo.path / "config" / "config.yaml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config["briefs"] = {"formats": ["html", "pdf"], "languages": {code: ["en"] for code in codes}}
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    manifest = "report/_output/briefs/briefs.sha256"
+    repo.snakemake(manifest, "--omit-from", "brief")
+    done = repo.snakemake(manifest, check=False)
+    return {"countries": len(codes), "ok": done.returncode == 0, "seconds": done.seconds,
+            "per_brief_s": done.seconds / max(len(codes), 1), "peak_mb": done.peak_mb,
+            "tail": "" if done.returncode == 0 else done.output[-2000:]}
 
 
 def bench_quarto(repo: Repo, runs: int) -> dict:
@@ -347,6 +366,9 @@ def print_report(res: dict) -> None:
             full = s["full_build"].get(n)
             print(f"  {n:9d}  {row['raw_rows']:8d}  " + "  ".join(f"{c:>22}" for c in cells)
                   + (f"   {'ok' if full['ok'] else 'FAILED'} {full['seconds']:.1f} s" if full else "   -"))
+        for n, b in s.get("briefs", {}).items():
+            print(f"  {n:9d} English briefs: {'ok' if b['ok'] else 'FAILED'} {b['seconds']:.1f} s "
+                  f"({b['per_brief_s']:.2f} s each, peak {b['peak_mb']:.0f} MB)")
         print("  growth exponent (time ~ countries^k): " + "; ".join(
             f"{st} " + ", ".join(f"{k} {v:.2f}" if v is not None else f"{k} n/a" for k, v in e.items())
             for st, e in s["growth"].items()))
