@@ -182,9 +182,17 @@ def duration(t: Translator, months: object, life: object = False) -> str:
     return " ".join(parts)
 
 
-def _table(frame: pd.DataFrame) -> str:
-    """Every cell is already escaped Markdown here; md_table escapes the header."""
-    return md_table(frame, raw=tuple(frame.columns))
+def _table(frame: pd.DataFrame, widths: tuple[int, ...] | None = None) -> str:
+    """Every cell is already escaped Markdown here; md_table escapes the header.
+
+    `widths` are relative column widths: Pandoc reads them from the dashes of a pipe
+    table's separator line, so a long sentence gets its room instead of an equal share."""
+    text = md_table(frame, raw=tuple(frame.columns))
+    if widths is None:
+        return text
+    lines = text.split("\n")
+    lines[1] = "|" + "|".join("-" * (3 * w) for w in widths) + "|"
+    return "\n".join(lines)
 
 
 def instruments_section(data: BriefData, iso2: str, t: Translator) -> str:
@@ -480,8 +488,10 @@ def statistics_section(data: BriefData, iso2: str, t: Translator) -> str:
         t._("Earlier year"): "" if s.earlier_year is None else escape(str(s.earlier_year)),
         t._("Earlier value"): "" if s.earlier_value is None else t.number(s.earlier_value, _digits(s.earlier_value)),
         t._("Change"): trend_words(t, s),
-        t._("Source"): sources_cell(t, s.sources)} for s in trends])
-    return " ".join(filter(None, [lead, undated_note])) + "\n\n" + _table(frame)
+        # A zero-width space after each underscore: a long source id can wrap instead of running
+        # into the next cell of the PDF.
+        t._("Source"): sources_cell(t, s.sources).replace("\\_", "\\_\u200b")} for s in trends])
+    return " ".join(filter(None, [lead, undated_note])) + "\n\n" + _table(frame, (7, 2, 3, 3, 3, 4, 6))
 
 
 _COMPARED = re.compile(r"Compared with release (?P<version>\S+?)(?: of (?P<date>\d{4}-\d{2}-\d{2}))?\.")
@@ -524,7 +534,7 @@ def changes_section(data: BriefData, iso2: str, t: Translator) -> str:
         lead += " " + t._("Each change is described in English, as the release's change log records it.")
     frame = pd.DataFrame([{t._("Kind"): change_kind(t, r["kind"]), t._("Table"): table_name(t, r["table"]),
                            t._("Change"): cell(t, r["sentence"])} for _, r in rows.iterrows()])
-    return lead + "\n\n" + _table(frame)
+    return lead + "\n\n" + _table(frame, (2, 2, 7))
 
 
 def citation_line(data: BriefData, t: Translator, stamp: Stamp, name: str) -> str:
