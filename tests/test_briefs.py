@@ -4,6 +4,7 @@ processed tables, hostile strings, the Cyrillic PDF and byte-identical output.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 LINK = "[click](javascript:alert(1))"
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
+PREVIOUS_NOTE = "Compared with release 0.1.0 of 2026-11-30."
 
 
 # --- catalogs ---------------------------------------------------------------------------------
@@ -151,9 +153,29 @@ def small_tables(folder: Path, names_dir: Path | None = None) -> Path:
         "gaps": pd.DataFrame({"table": ["treaty_actions", "treaty_actions", "penalties"],
                               "country_iso2": ["RS", "RS", "RS"], "key": ["uncrc", "opsc signature", "grooming"],
                               "what": ["x", "y", "z"], "kind": ["missing"] * 3, "tried": [None] * 3}),
+        # RS: a rising three-year series (its newest row not preferred), a one-year series, a decimal score
+        # and an undated figure; AL: a falling series; a regional row that is no country's.
+        "statistics": pd.DataFrame({
+            "country_iso2": ["RS", "RS", "RS", "RS", "RS", "RS", "RS", "AL", "AL", None],
+            "scope": ["country"] * 9 + ["region"], "area": [None] * 9 + ["Western Balkans"],
+            "indicator": ["ncmec_cybertipline_reports"] * 3 + ["ncmec_cybertipline_reports", "art185_adults_accused",
+                          "itu_gci_2020_score", "operation_armageddon_criminal_charges"]
+                         + ["ncmec_cybertipline_reports"] * 2 + ["ncmec_cybertipline_reports"],
+            "year": [2021, 2022, 2023, 2023, 2021, 2020, None, 2022, 2023, 2023],
+            "value": [22695, 27575, 27575, 99999, 36, 64.32, 200, 11376, 8821, 70000],
+            "unit": ["reports"] * 4 + ["count", "score", "count", "reports", "reports", "reports"],
+            "source_id": ["grimm", "grimm", "ncmec_own", "other", "cybercrime_rs", "aksk", "tomas2024", "grimm",
+                          "grimm", "grimm"],
+            "preferred": [True, True, True, False, True, True, True, True, True, True]}),
+        "changes": pd.DataFrame({
+            "kind": ["world", "correction", "correction"], "table": ["ratification", "penalties", "ratification"],
+            "country_iso2": ["RS", "RS", "AL"],
+            "sentence": [f"Serbia ratified {SCRIPT} on 1 May 2026.", "The penalty for producing in Serbia was "
+                         "corrected.", "Albania's ratification of the Lanzarote Convention is now recorded."]}),
     }
     for name, frame in frames.items():
         write_csv(frame, folder / f"{name}.csv")
+    (folder / "changes.provenance.json").write_text(json.dumps({"note": PREVIOUS_NOTE}), encoding="utf-8")
     return folder
 
 
@@ -400,3 +422,187 @@ def test_every_value_kind_in_the_real_tables_has_a_translation(real):
               for iso2 in data.region() for lang in LANGUAGES}
     assert not {k: v for k, v in marked.items() if v}
     assert len(marked) == len(data.region()) * len(LANGUAGES) >= 15
+
+
+# --- statistics, changes, citation ------------------------------------------------------------
+
+def _expected_statistics(processed: Path, iso2: str) -> dict[str, dict]:
+    """From statistics.csv itself: per dated indicator, the newest and the next-newest year's preferred value."""
+    stats = read_processed(processed / "statistics.csv")
+    stats = stats[(stats["preferred"].astype(str) == "True") & (stats["scope"] == "country")
+                  & (stats["country_iso2"] == iso2)].dropna(subset=["year", "value"])
+    out = {}
+    for indicator, group in stats.groupby("indicator"):
+        years = sorted({int(float(y)) for y in group["year"]})
+        value = {int(float(r["year"])): float(r["value"]) for _, r in group.iterrows()}
+        out[indicator] = {"year": years[-1], "value": value[years[-1]],
+                          "earlier_year": years[-2] if len(years) > 1 else None,
+                          "earlier_value": value[years[-2]] if len(years) > 1 else None,
+                          "sources": set(group["source_id"])}
+    return out
+
+
+def _check_statistics(md: str, t: Translator, expected: dict[str, dict]) -> None:
+    from tomas_pipeline.briefs.content import statistic_label
+
+    rows = {r[t._("Statistic")]: r for r in section_rows(md, t._("Latest statistics and their trend"))}
+    assert set(rows) == {statistic_label(t, i) for i in expected}
+    for indicator, want in expected.items():
+        row = rows[statistic_label(t, indicator)]
+        assert int(row[t._("Year")]) == want["year"]
+        assert float(parse_decimal(row[t._("Value")], locale=t.locale)) == pytest.approx(want["value"])
+        assert set(row[t._("Source")].replace("\u200b", "").split("; ")) <= want["sources"]
+        if want["earlier_year"] is None:
+            assert row[t._("Earlier year")] == row[t._("Earlier value")] == ""
+            assert row[t._("Change")] == t._("one year only: no trend")
+            continue
+        assert int(row[t._("Earlier year")]) == want["earlier_year"]
+        assert float(parse_decimal(row[t._("Earlier value")], locale=t.locale)) == pytest.approx(
+            want["earlier_value"])
+        change = want["value"] - want["earlier_value"]
+        if change == 0:
+            assert row[t._("Change")] == t._("unchanged")
+            continue
+        word = t._("up by {amount}") if change > 0 else t._("down by {amount}")
+        prefix, suffix = word.split("{amount}")
+        shown = row[t._("Change")]
+        assert shown.startswith(prefix) and shown.endswith(suffix), shown
+        amount = shown[len(prefix):len(shown) - len(suffix)] if suffix else shown[len(prefix):]
+        assert float(parse_decimal(amount, locale=t.locale)) == pytest.approx(abs(change))
+
+
+@pytest.mark.parametrize("lang", ["en", "sr_Cyrl", "sq", "mk"])
+def test_small_statistics_equal_the_table(small, tmp_path, lang):
+    t = Translator(lang)
+    md = brief_markdown(small, "RS", t, STAMP)
+    expected = _expected_statistics(tmp_path / "processed", "RS")
+    assert set(expected) == {"ncmec_cybertipline_reports", "art185_adults_accused", "itu_gci_2020_score"}
+    _check_statistics(md, t, expected)
+    part = md.split(t._("Latest statistics and their trend"), 1)[1].split("\n## ", 1)[0]
+    # The row not preferred, the region's row and Albania's are not Serbia's statistics.
+    assert "99" + ("," if lang == "en" else ".") + "999" not in part and "70" not in part and "8" + (
+        "," if lang == "en" else ".") + "821" not in part
+    assert t.n("{n} figure on this country has no year; the paper cites it.",
+               "{n} figures on this country have no year; the paper cites them.", 1).format(n="1") in part
+
+
+def test_the_statistics_numbers_are_the_locales():
+    md_en = Translator("en").number(27575)
+    assert md_en == "27,575" and Translator("sr_Cyrl").number(27575) == "27.575"
+    assert Translator("sr_Latn").number(64.32, 2) == "64,32"
+
+
+def test_a_one_year_series_shows_no_trend(small):
+    for lang in LANGUAGES:
+        t = Translator(lang)
+        rows = section_rows(brief_markdown(small, "RS", t, STAMP), t._("Latest statistics and their trend"))
+        from tomas_pipeline.briefs.content import statistic_label
+
+        one = [r for r in rows if r[t._("Statistic")] == statistic_label(t, "art185_adults_accused")]
+        assert len(one) == 1 and one[0][t._("Change")] == t._("one year only: no trend")
+        assert one[0][t._("Earlier year")] == one[0][t._("Earlier value")] == ""
+        assert not re.search(r"\d", one[0][t._("Change")])
+
+
+def test_falling_series_says_down(small):
+    t = Translator("sq")
+    rows = section_rows(brief_markdown(small, "AL", t, STAMP), t._("Latest statistics and their trend"))
+    assert [r[t._("Change")] for r in rows] == [t._("down by {amount}").format(amount=t.number(2555))]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_changes_rows_of_the_country_appear_and_no_others(small, lang):
+    t = Translator(lang)
+    md = brief_markdown(small, "RS", t, STAMP)
+    rows = section_rows(md, t._("What changed since the previous release"))
+    assert [r[t._("Change")] for r in rows] == [f"Serbia ratified {SCRIPT} on 1 May 2026.",
+                                                 "The penalty for producing in Serbia was corrected."]
+    assert [r[t._("Kind")] for r in rows] == [t._("change in law or practice"), t._("correction of the data")]
+    assert "Albania's ratification" not in md
+    part = md.split(t._("What changed since the previous release"), 1)[1].split("\n## ", 1)[0]
+    assert t._("Compared with release {version} of {date}.").split("{version}")[0] in part
+    assert "0.1.0" in part and FALLBACK_MARK not in part
+    al = brief_markdown(small, "AL", t, STAMP)
+    assert len(section_rows(al, t._("What changed since the previous release"))) == 1
+    assert "Serbia ratified" not in al
+
+
+def test_the_note_changes_py_writes_is_the_one_the_brief_translates(tmp_path):
+    from tomas_pipeline.briefs.content import changes_note
+    from tomas_pipeline.changes import compare_with_release
+
+    release = tmp_path / "releases" / "0.1.0"
+    (release / "findings").mkdir(parents=True)
+    (release / "release.json").write_text(json.dumps({"date": "2026-11-30"}), encoding="utf-8")
+    _, note = compare_with_release(release, small_tables(tmp_path / "processed"))
+    assert note == PREVIOUS_NOTE
+    notes = [note, compare_with_release(None, tmp_path / "processed")[1],
+             compare_with_release(None, tmp_path / "processed", release=False)[1]]
+    for lang in LANGUAGES:
+        shown = [changes_note(Translator(lang), n) for n in notes]
+        assert all(FALLBACK_MARK not in s for s in shown) and len(set(shown)) == 3
+    assert changes_note(Translator("sr_Cyrl"), note) == ("Поређено са издањем 0.1.0; датум издања: "
+                                                         "30.\u00a0новембар\u00a02026.")
+    assert changes_note(Translator("mk"), note) == "Споредено со изданието 0.1.0 од 30\u00a0ноември\u00a02026\u202fг."
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_with_no_previous_release_the_section_says_so(small, tmp_path, lang):
+    from tomas_pipeline.changes import NO_PREVIOUS_NOTE
+
+    folder = tmp_path / "processed"
+    write_csv(pd.DataFrame(columns=["kind", "table", "country_iso2", "sentence"]), folder / "changes.csv")
+    (folder / "changes.provenance.json").write_text(json.dumps({"note": NO_PREVIOUS_NOTE}), encoding="utf-8")
+    data = BriefData.load(folder, ROOT / "config/indicators.yaml", ROOT / "data/raw")
+    t = Translator(lang)
+    md = brief_markdown(data, "RS", t, STAMP)
+    part = md.split(t._("What changed since the previous release"), 1)[1].split("\n## ", 1)[0]
+    assert part.strip() == t._("This is the first release: there is no earlier release to compare with.")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_citation_carries_the_version_and_date_passed_in(small, lang):
+    from tomas_pipeline.citation import load_citation
+
+    t = Translator(lang)
+    other = Stamp("3.4.5", dt.date(2031, 2, 7), "fedc9876", "00aa")
+    for stamp in (STAMP, other):
+        md = brief_markdown(small, "RS", t, stamp)
+        part = md.split("## " + t._("How to cite"), 1)[1].split("\n## ", 1)[0]
+        line = re.sub(r"\\(.)", r"\1", part.strip().split("\n\n")[1].replace("\n", " "))
+        authors = load_citation(ROOT / "CITATION.cff")["authors"][0]["name"]
+        assert line.startswith(f"{authors} ({stamp.date.year}). ")
+        assert t._("{country} brief").format(country="Serbia" if lang == "en" else "") .strip(": ") in line
+        assert f"{t._('Version')} {stamp.version}" in line and t.date(stamp.date) in line and stamp.commit in line
+    assert "2031" not in brief_markdown(small, "RS", t, STAMP)
+
+
+def test_the_citation_needs_the_citation_file(tmp_path):
+    from tomas_pipeline.briefs.content import BriefError
+
+    with pytest.raises(BriefError, match="nowhere/CITATION.cff: missing"):
+        BriefData.load(small_tables(tmp_path / "processed"), ROOT / "config/indicators.yaml", ROOT / "data/raw",
+                       tmp_path / "nowhere" / "CITATION.cff")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "sr_Cyrl"])
+@pytest.mark.parametrize("iso2", ["RS", "AL", "MK"])
+def test_real_statistics_equal_statistics_csv(real, iso2, lang):
+    repo, data = real
+    t = Translator(lang)
+    expected = _expected_statistics(repo / "data/processed", iso2)
+    assert expected  # each focus country has dated statistics
+    _check_statistics(brief_markdown(data, iso2, t, STAMP), t, expected)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("iso2,lang", [("RS", "sr_Cyrl"), ("RS", "sr_Latn"), ("AL", "sq"), ("MK", "mk"),
+                                       ("RS", "en"), ("AL", "en"), ("MK", "en")])
+def test_a_brief_is_two_to_four_pages(real, tmp_path, iso2, lang):
+    from pypdf import PdfReader
+
+    _, data = real
+    md = brief_markdown(data, iso2, Translator(lang), STAMP)
+    pdf = render_brief(md, tmp_path / "out", f"{iso2}-{lang}", EPOCH, formats=("pdf",))["pdf"]
+    assert 2 <= len(PdfReader(pdf).pages) <= 4

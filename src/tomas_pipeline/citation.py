@@ -54,8 +54,17 @@ def _year(cff: dict) -> str:
     return str(cff.get("date-released", ""))[:4] or "n.d."
 
 
-def formatted_citation(cff: dict) -> str:
-    """One plain-text reference in APA style (the usual form for software)."""
+# The reference's own words; a caller writing in another language passes their translations.
+WORDS = {"Version": "Version", "Computer software": "Computer software", "Data set": "Data set", "Report": "Report"}
+
+
+def formatted_citation(cff: dict, words: dict[str, str] | None = None) -> str:
+    """One plain-text reference in APA style (the usual form for software).
+
+    ``type: report`` (not a CFF type: a caller's adapted copy, such as a country
+    brief's) is cited as a report; ``words`` replaces WORDS' English.
+    """
+    words = {**WORDS, **(words or {})}
     names = [_name(a, initials=True) for a in cff.get("authors", [])]
     if len(names) > 1:
         authors = ", ".join(names[:-1]) + ", & " + names[-1]
@@ -63,9 +72,9 @@ def formatted_citation(cff: dict) -> str:
         authors = names[0] if names else "Anonymous"
     parts = [f"{authors} ({_year(cff)}). {cff['title']}"]
     if cff.get("version") is not None:
-        parts[0] += f" (Version {cff['version']})"
-    kind = "Data set" if cff.get("type") == "dataset" else "Computer software"
-    parts[0] += f" [{kind}]."
+        parts[0] += f" ({words['Version']} {cff['version']})"
+    kind = {"dataset": "Data set", "report": "Report"}.get(cff.get("type"), "Computer software")
+    parts[0] += f" [{words[kind]}]."
     if cff.get("doi"):
         parts.append(f"https://doi.org/{cff['doi']}")
     elif cff.get("url") or cff.get("repository-code"):

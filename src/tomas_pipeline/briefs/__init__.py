@@ -10,12 +10,16 @@ from pathlib import Path
 
 
 def make_brief(iso2: str, lang: str, out_dir: Path | str, processed: Path | str, method: Path | str,
-               raw: Path | str, stamp, epoch: int, formats: tuple[str, ...] = ("md", "html", "pdf")) -> dict:
-    """Write `<iso2>-<lang>`.md/.html/.pdf into `out_dir`; returns the paths by format."""
+               raw: Path | str, stamp, epoch: int, formats: tuple[str, ...] = ("md", "html", "pdf"),
+               citation: Path | str | None = None) -> dict:
+    """Write `<iso2>-<lang>`.md/.html/.pdf into `out_dir`; returns the paths by format.
+
+    `citation` is the CITATION.cff the brief's "How to cite" adapts; by default the one at the
+    repository root, beside the method's config/ folder."""
     from tomas_pipeline.briefs.content import BriefData, brief_markdown
     from tomas_pipeline.briefs.i18n import Translator
     from tomas_pipeline.briefs.render import render_brief
 
-    data = BriefData.load(processed, method, raw)
+    data = BriefData.load(processed, method, raw, citation)
     markdown = brief_markdown(data, iso2, Translator(lang), stamp)
     return render_brief(markdown, out_dir, f"{iso2}-{lang}", epoch, formats)

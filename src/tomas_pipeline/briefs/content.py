@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import json
+import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +21,15 @@ import pandas as pd
 import pycountry
 
 from tomas_pipeline.briefs.i18n import FALLBACK_MARK, Translator
+from tomas_pipeline.changes import NO_PREVIOUS_NOTE, NO_RELEASE_NOTE
+from tomas_pipeline.citation import CITATION_FILE, formatted_citation, load_citation
 from tomas_pipeline.errors import TomasError
 from tomas_pipeline.io import read_processed, read_raw_csv
 from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators, score_counts
 from tomas_pipeline.reporting.text import escape, is_missing, md_table
 
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
-          "conflicts", "gaps", "instruments")
+          "conflicts", "gaps", "instruments", "statistics", "changes")
 OFFENCES = ("producing", "offering", "distributing", "procuring", "possessing", "accessing", "grooming")
 # iso-codes' locale for each brief language (pycountry's translations of ISO names).
 _ISO_LOCALE = {"sr_Cyrl": "sr", "sr_Latn": "sr@latin", "sq": "sq", "mk": "mk"}
@@ -48,9 +52,13 @@ class BriefData:
     tables: dict[str, pd.DataFrame]
     indicators: list[dict]
     names: pd.DataFrame | None  # data/raw/country_names.csv
+    changes_note: str | None = None  # changes.provenance.json's note: what the changes were compared with
+    citation: dict | None = None  # CITATION.cff
 
     @classmethod
-    def load(cls, processed: Path | str, method: Path | str, raw: Path | str | None = None) -> BriefData:
+    def load(cls, processed: Path | str, method: Path | str, raw: Path | str | None = None,
+             citation: Path | str | None = None) -> BriefData:
+        """`citation` defaults to CITATION.cff beside the method's config/ folder (the repository root)."""
         processed = Path(processed)
         tables = {}
         for name in TABLES:
@@ -60,7 +68,12 @@ class BriefData:
             tables[name] = read_processed(path)
         names_path = Path(raw) / "country_names.csv" if raw is not None else None
         names = read_raw_csv(names_path) if names_path is not None and names_path.is_file() else None
-        return cls(tables, load_indicators(method), names)
+        note_path = processed / "changes.provenance.json"
+        note = json.loads(note_path.read_text(encoding="utf-8")).get("note") if note_path.is_file() else None
+        citation = Path(citation) if citation is not None else Path(method).parent.parent / CITATION_FILE
+        if not citation.is_file():
+            raise BriefError(f"{citation}: missing; the brief's 'How to cite' is made from the project's CITATION.cff")
+        return cls(tables, load_indicators(method), names, note, load_citation(citation))
 
     def region(self) -> list[str]:
         """The comparison countries, in the report's order: the region a country is set beside."""
@@ -169,9 +182,17 @@ def duration(t: Translator, months: object, life: object = False) -> str:
     return " ".join(parts)
 
 
-def _table(frame: pd.DataFrame) -> str:
-    """Every cell is already escaped Markdown here; md_table escapes the header."""
-    return md_table(frame, raw=tuple(frame.columns))
+def _table(frame: pd.DataFrame, widths: tuple[int, ...] | None = None) -> str:
+    """Every cell is already escaped Markdown here; md_table escapes the header.
+
+    `widths` are relative column widths: Pandoc reads them from the dashes of a pipe
+    table's separator line, so a long sentence gets its room instead of an equal share."""
+    text = md_table(frame, raw=tuple(frame.columns))
+    if widths is None:
+        return text
+    lines = text.split("\n")
+    lines[1] = "|" + "|".join("-" * (3 * w) for w in widths) + "|"
+    return "\n".join(lines)
 
 
 def instruments_section(data: BriefData, iso2: str, t: Translator) -> str:
@@ -315,7 +336,8 @@ def recommendations_section(data: BriefData, iso2: str, t: Translator) -> str:
 
 
 def table_name(t: Translator, table: object) -> str:
-    names = {"treaty_actions": t._("treaties"), "penalties": t._("penalties"), "legal_features": t._("legal features"),
+    names = {"countries": t._("countries"), "ratification": t._("treaties"), "conflicts": t._("conflicts"),
+             "treaty_actions": t._("treaties"), "penalties": t._("penalties"), "legal_features": t._("legal features"),
              "scorecard": t._("scorecard"), "institutions": t._("institutions"), "statistics": t._("statistics"),
              "laws": t._("laws"), "strategies": t._("strategies")}
     return names.get(str(table), cell(t, table) + FALLBACK_MARK)
@@ -370,6 +392,171 @@ def gaps_section(data: BriefData, iso2: str, t: Translator) -> str:
     return lead + "\n\n" + _table(frame)
 
 
+def statistic_label(t: Translator, indicator: str) -> str:
+    labels = statistic_labels(t)
+    return labels.get(indicator, escape(indicator) + FALLBACK_MARK)
+
+
+def statistic_labels(t: Translator) -> dict[str, str]:
+    """The country statistics with a year, in the order a brief lists them; a label carries the unit."""
+    return {
+        "ncmec_cybertipline_reports": t._("Reports to NCMEC's CyberTipline about the country"),
+        "art185_adults_accused": t._("Adults accused under Article 185 of the Criminal Code"),
+        "prosecutor_art185_case_subjects": t._("Persons in Article 185 cases at the prosecutor's office for "
+                                               "high-tech crime"),
+        "ecpat_respondents_concerned_public_awareness_share": t._("Respondents worried about public awareness "
+                                                                  "(ECPAT survey, %)"),
+        "itu_gci_2020_score": t._("Global Cybersecurity Index 2020: score out of 100"),
+        "itu_gci_2020_rank_global": t._("Global Cybersecurity Index 2020: rank in the world"),
+        "itu_gci_2020_rank_europe": t._("Global Cybersecurity Index 2020: rank in Europe"),
+        "itu_gci_2024_score": t._("Global Cybersecurity Index 2024: score out of 100"),
+        "itu_gci_2024_rank_global": t._("Global Cybersecurity Index 2024: rank in the world"),
+        "itu_gci_2024_rank_europe": t._("Global Cybersecurity Index 2024: rank in Europe"),
+    }
+
+
+def _digits(*values: float) -> int:
+    """The decimals the values are written with, at most two: a score of 64.32 keeps both, a count none."""
+    found = 0
+    for value in values:
+        text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+        found = max(found, len(text.split(".")[1]) if "." in text else 0)
+    return found
+
+
+@dataclass(frozen=True)
+class Trend:
+    indicator: str
+    year: int
+    value: float
+    sources: str
+    earlier_year: int | None = None
+    earlier_value: float | None = None
+
+
+def country_statistics(data: BriefData, iso2: str) -> tuple[list[Trend], int]:
+    """Each of the country's statistics with a year: its newest year's value and, when the series has
+    one, the year before it in the series. Also the number of the country's statistics without a year."""
+    stats = data.tables["statistics"]
+    if "preferred" in stats.columns:
+        stats = stats[stats["preferred"].astype(str) == "True"]
+    stats = stats[(stats["scope"] == "country") & (stats["country_iso2"] == iso2)]
+    stats = stats[stats["value"].map(lambda v: not is_missing(v))]
+    stats = stats.assign(_y=pd.to_numeric(stats["year"], errors="coerce"))
+    undated = stats[stats["_y"].isna()]["indicator"].nunique()
+    order = list(statistic_labels(Translator("en")))
+    rank = {name: i for i, name in enumerate(order)}
+    trends = []
+    for indicator, group in sorted(stats.dropna(subset=["_y"]).groupby("indicator"),
+                                   key=lambda item: (rank.get(item[0], len(rank)), item[0])):
+        series = group.sort_values("_y", kind="stable").drop_duplicates("_y", keep="last")
+        newest = series.iloc[-1]
+        earlier = series.iloc[-2] if len(series) > 1 else None
+        ids = sorted({s.strip() for r in (newest, earlier) if r is not None
+                      for s in str(r["source_id"]).split(";") if s.strip()})
+        trends.append(Trend(str(indicator), int(newest["_y"]), float(newest["value"]), ";".join(ids),
+                            None if earlier is None else int(earlier["_y"]),
+                            None if earlier is None else float(earlier["value"])))
+    return trends, int(undated)
+
+
+def trend_words(t: Translator, trend: Trend) -> str:
+    if trend.earlier_value is None:
+        return t._("one year only: no trend")
+    change = trend.value - trend.earlier_value
+    digits = _digits(trend.value, trend.earlier_value)
+    if round(change, digits) == 0:
+        return t._("unchanged")
+    amount = t.number(abs(change), digits)
+    return (t._("up by {amount}") if change > 0 else t._("down by {amount}")).format(amount=amount)
+
+
+def statistics_section(data: BriefData, iso2: str, t: Translator) -> str:
+    trends, undated = country_statistics(data, iso2)
+    undated_note = t.n("{n} figure on this country has no year; the paper cites it.",
+                       "{n} figures on this country have no year; the paper cites them.", undated).format(
+        n=t.number(undated)) if undated else ""
+    if not trends:
+        return " ".join(filter(None, [t._("The tables hold no dated statistic for this country."),
+                                      undated_note])) + "\n"
+    lead = t._("Each statistic's newest year beside the year before it in the series; "
+               "a figure recorded for one year only has no trend.")
+    frame = pd.DataFrame([{
+        t._("Statistic"): statistic_label(t, s.indicator),
+        t._("Year"): escape(str(s.year)),
+        t._("Value"): t.number(s.value, _digits(s.value)),
+        t._("Earlier year"): "" if s.earlier_year is None else escape(str(s.earlier_year)),
+        t._("Earlier value"): "" if s.earlier_value is None else t.number(s.earlier_value, _digits(s.earlier_value)),
+        t._("Change"): trend_words(t, s),
+        # A zero-width space after each underscore: a long source id can wrap instead of running
+        # into the next cell of the PDF.
+        t._("Source"): sources_cell(t, s.sources).replace("\\_", "\\_\u200b")} for s in trends])
+    return " ".join(filter(None, [lead, undated_note])) + "\n\n" + _table(frame, (7, 2, 3, 3, 3, 4, 6))
+
+
+_COMPARED = re.compile(r"Compared with release (?P<version>\S+?)(?: of (?P<date>\d{4}-\d{2}-\d{2}))?\.")
+
+
+def changes_note(t: Translator, note: str | None) -> str:
+    """What the changes were compared with (changes.provenance.json's note, written by changes.py), translated."""
+    if note is None:
+        return t._("The tables do not record which release the changes were compared with.")
+    if note == NO_PREVIOUS_NOTE:
+        return t._("This is the first release: there is no earlier release to compare with.")
+    if note == NO_RELEASE_NOTE:
+        return t._("No release has been recorded yet, so there is no earlier release to compare with.")
+    found = _COMPARED.fullmatch(note.strip())
+    if found is None:
+        return escape(note) + FALLBACK_MARK
+    if found["date"]:
+        return t._("Compared with release {version} of {date}.").format(
+            version=escape(found["version"]), date=date_cell(t, found["date"]))
+    return t._("Compared with release {version}.").format(version=escape(found["version"]))
+
+
+def change_kind(t: Translator, kind: object) -> str:
+    names = {"world": t._("change in law or practice"), "correction": t._("correction of the data")}
+    return names.get(str(kind), cell(t, kind) + FALLBACK_MARK)
+
+
+def changes_section(data: BriefData, iso2: str, t: Translator) -> str:
+    note = changes_note(t, data.changes_note)
+    if data.changes_note in (NO_PREVIOUS_NOTE, NO_RELEASE_NOTE):
+        return note + "\n"
+    changes = data.tables["changes"]
+    rows = changes[changes["country_iso2"] == iso2]
+    if rows.empty:
+        return note + " " + t._("No finding about this country changed.") + "\n"
+    lead = note + " " + t.n("{n} finding about this country changed.", "{n} findings about this country changed.",
+                            len(rows)).format(n=t.number(len(rows)))
+    if t.lang.language != "en":
+        # The change log is written in English by changes.py; saying so beats a silent switch of language.
+        lead += " " + t._("Each change is described in English, as the release's change log records it.")
+    frame = pd.DataFrame([{t._("Kind"): change_kind(t, r["kind"]), t._("Table"): table_name(t, r["table"]),
+                           t._("Change"): cell(t, r["sentence"])} for _, r in rows.iterrows()])
+    return lead + "\n\n" + _table(frame, (2, 2, 7))
+
+
+def citation_line(data: BriefData, t: Translator, stamp: Stamp, name: str) -> str:
+    """The paper's citation (citation.formatted_citation of CITATION.cff) with the brief's title, and the
+    version, date and commit of the stamp passed in."""
+    cff = {key: value for key, value in (data.citation or {}).items() if key not in ("doi", "url", "repository-code")}
+    cff.update({"title": t._("{country} brief").format(country=name), "version": stamp.version,
+                "date-released": stamp.date.isoformat(), "type": "report"})
+    text = formatted_citation(cff, {"Version": t._("Version"), "Report": t._("Policy brief")})
+    text += " " + t._("{date}, commit {commit}.").format(date=t.date(stamp.date), commit=stamp.commit)
+    source = data.citation or {}
+    if source.get("doi"):
+        text += f" https://doi.org/{source['doi']}"
+    elif source.get("url") or source.get("repository-code"):
+        text += " " + str(source.get("url") or source.get("repository-code"))
+    return escape(text)
+
+
+def citation_section(data: BriefData, t: Translator, stamp: Stamp, name: str) -> str:
+    return (t._("Please cite the version you used:") + "\n\n" + citation_line(data, t, stamp, name) + "\n")
+
+
 def stamp_line(t: Translator, stamp: Stamp) -> str:
     return t._("Version {version} · {date} · commit {commit} · data {data_hash}").format(
         version=escape(stamp.version), date=escape(t.date(stamp.date)), commit=escape(stamp.commit),
@@ -386,9 +573,12 @@ def brief_markdown(data: BriefData, iso2: str, t: Translator, stamp: Stamp) -> s
         (t._("Scorecard beside the region"), scorecard_section(data, iso2, t, name)),
         (t._("Penalties beside the Directive's floors"), penalties_section(data, iso2, t, name)),
         (t._("Hotline and institutions"), institutions_section(data, iso2, t)),
+        (t._("Latest statistics and their trend"), statistics_section(data, iso2, t)),
         (t._("Recommendations and their status"), recommendations_section(data, iso2, t)),
         (t._("Where sources disagree"), conflicts_section(data, iso2, t)),
         (t._("What is missing"), gaps_section(data, iso2, t)),
+        (t._("What changed since the previous release"), changes_section(data, iso2, t)),
+        (t._("How to cite"), citation_section(data, t, stamp, name)),
     ]
     body = "\n".join(f"## {heading}\n\n{text}" for heading, text in sections)
     return head + body + "\n" + stamp_line(t, stamp) + "\n"
