@@ -86,7 +86,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     stamp = Stamp(info.version, dt.date.fromisoformat(info.date), info.commit, info.data_hash)
     for lang in args.lang or ["en"]:
         written = make_brief(iso2, lang, args.out, processed, root / "config" / "indicators.yaml", raw, stamp,
-                             info.epoch)
+                             info.epoch, citation=root / "CITATION.cff")
         for path in written.values():
             print(path)
     return 0

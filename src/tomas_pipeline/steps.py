@@ -233,7 +233,7 @@ def render(project: str, staging: str, formats: Sequence[str], engine: str, meta
 
 
 def brief(iso2: str, lang: str, out_dir: str, processed: str, method: str, raw: str, metadata: dict,
-          formats: Sequence[str], log_path: str) -> None:
+          formats: Sequence[str], log_path: str, citation: str | None = None) -> None:
     """One country's brief in one language, stamped like the paper (`metadata`: the build's)."""
     from tomas_pipeline.briefs import make_brief
     from tomas_pipeline.briefs.content import Stamp
@@ -242,7 +242,7 @@ def brief(iso2: str, lang: str, out_dir: str, processed: str, method: str, raw: 
         stamp = Stamp(metadata["version"], dt.date.fromisoformat(metadata["date"]), metadata["commit"],
                       metadata["data_hash"])
         written = make_brief(iso2, lang, out_dir, processed, method, raw, stamp, int(metadata["epoch"]),
-                             tuple(formats))
+                             tuple(formats), citation)
         lg.info("brief %s-%s: %s", iso2, lang, ", ".join(str(p) for p in written.values()))
 
 

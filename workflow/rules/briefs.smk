@@ -26,6 +26,9 @@ CODE["briefs"] = sorted(
 rule brief:
     input:
         tables=processed(*BRIEF_TABLES),
+        # What changes.csv was compared with, and the citation "How to cite" adapts.
+        changes_note=f"{PROCESSED}/changes.provenance.json",
+        citation="CITATION.cff",
         method=METHOD,
         names=raw("country_names.csv"),
         code=CODE["briefs"],
@@ -49,6 +52,7 @@ rule brief:
             params.metadata,
             BRIEF_FORMATS,
             log[0],
+            citation=input.citation,
         )
 
 
