@@ -6,7 +6,7 @@ min_version("8.0")
 
 # Snakemake reads config files with YAML tags and YTE templates, which can run code:
 # read ours with safe_load and check it against the schema first.
-from tomas_pipeline.config import load_config
+from tomas_pipeline.config import check_config, load_config
 
 load_config("config/config.yaml")
 
@@ -14,6 +14,9 @@ load_config("config/config.yaml")
 configfile: "config/config.yaml"
 
 
+# With `--configfile other.yaml` merged over it, an error names the file and line
+# that set the value; Snakemake's validate then checks the same schema again.
+check_config(config, list(workflow.overwrite_configfiles or []))
 validate(config, "workflow/schemas/config.schema.yaml")
 
 

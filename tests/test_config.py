@@ -41,3 +41,26 @@ def test_config_yaml_is_read_safely(tmp_path, root):
     path.write_text("focus_countries: !!python/object/apply:os.system ['echo pwned']\n")
     with pytest.raises(yaml.YAMLError):
         load_config(path)
+
+
+def test_a_bad_value_from_an_extra_configfile_names_that_file(tmp_path, root):
+    import copy
+
+    from tomas_pipeline.config import check_config, load_config
+
+    base = load_config(root / "config" / "config.yaml")
+    extra = tmp_path / "other.yaml"
+    extra.write_text("# a second file, as `snakemake --configfile` merges it\naudit:\n  outdated_after_years: 0\n")
+    merged = copy.deepcopy(base)
+    merged["audit"]["outdated_after_years"] = 0
+    schema = root / "workflow" / "schemas" / "config.schema.yaml"
+    with pytest.raises(TomasInputError) as caught:
+        check_config(merged, [extra], schema, default=root / "config" / "config.yaml")
+    assert caught.value.file == str(extra) and caught.value.row == 3
+    assert "audit.outdated_after_years" in str(caught.value) and "minimum of 1" in str(caught.value)
+    # A key the extra file does not set is blamed on the default file.
+    merged = copy.deepcopy(base)
+    merged["report"]["engine"] = "word"
+    with pytest.raises(TomasInputError) as caught:
+        check_config(merged, [extra], schema, default=root / "config" / "config.yaml")
+    assert caught.value.file == str(root / "config" / "config.yaml")

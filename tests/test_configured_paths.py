@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 
+import pytest
 import yaml
-from conftest import copy_repo, run_snakemake
+from conftest import build_env, copy_repo, run_snakemake
 
 from tomas_pipeline.reporting.data import cell_environment
 
@@ -20,15 +23,22 @@ def test_cell_environment_is_relative_to_the_report(tmp_path):
     assert env == {"TOMAS_PROCESSED_DIR": "../build/tables", "TOMAS_FIGURES_DIR": "figures"}
 
 
-def test_moved_processed_and_figures_folders_give_the_same_report(tmp_path, built_repo):
+@pytest.mark.parametrize("route", ["edited config.yaml", "tomas build --configfile"])
+def test_moved_processed_and_figures_folders_give_the_same_report(tmp_path, built_repo, route):
     repo = copy_repo(tmp_path / "repo")
-    config_file = repo / "config" / "config.yaml"
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    config["paths"]["processed"] = "build/tables"
-    config["paths"]["figures"] = "build/drawn"
-    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-
-    result = run_snakemake(repo)
+    moved = {"paths": {"processed": "build/tables", "figures": "build/drawn"}}
+    if route == "edited config.yaml":
+        config_file = repo / "config" / "config.yaml"
+        config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+        config["paths"].update(moved["paths"])
+        config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        result = run_snakemake(repo)
+    else:
+        # Only what differs, merged over config/config.yaml as Snakemake merges --configfile.
+        (repo / "elsewhere.yaml").write_text(yaml.safe_dump(moved), encoding="utf-8")
+        result = subprocess.run([sys.executable, "-m", "tomas_pipeline.cli", "build", "--configfile",
+                                 "elsewhere.yaml"], cwd=repo / "docs", env=build_env(repo),
+                                capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
 
     # Nothing was written to, or read from, the default folders.

@@ -41,19 +41,30 @@ def load_config(path: Path | str = DEFAULT, schema: Path | str | None = None) ->
         where = f", line {mark.line + 1}" if mark is not None else ""
         raise ConfigSyntaxError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
     schema_path = Path(schema) if schema else path.parent.parent / SCHEMA
-    with open(schema_path, encoding="utf-8") as handle:
+    check_config(config, [path], schema_path, default=path)
+    return config
+
+
+def check_config(config: dict, files: list[Path | str], schema: Path | str = SCHEMA,
+                 default: Path | str = DEFAULT) -> None:
+    """Check the config a run uses (the default file with `files` merged over it, as
+    Snakemake's --configfile does) against the schema; an error names the file and
+    line that set the offending key: the last of `files` holding it, else `default`."""
+    with open(schema, encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
     errors = sorted(jsonschema.Draft202012Validator(spec).iter_errors(config), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.path) or "(top level)"
-        value = first.instance
-        if first.validator == "additionalProperties" and isinstance(value, dict):
-            # The unknown key, not the whole mapping around it.
-            allowed = set(first.schema.get("properties", {}))
-            value = ", ".join(sorted(str(k) for k in value if k not in allowed))
-        raise TomasInputError(path, line_of(path, list(first.path)), where, value, first.message)
-    return config
+    if not errors:
+        return
+    first = errors[0]
+    keys = list(first.path)
+    where = ".".join(str(p) for p in keys) or "(top level)"
+    value = first.instance
+    if first.validator == "additionalProperties" and isinstance(value, dict):
+        # The unknown key, not the whole mapping around it.
+        allowed = set(first.schema.get("properties", {}))
+        value = ", ".join(sorted(str(k) for k in value if k not in allowed))
+    source = next((Path(f) for f in reversed(files) if line_of(f, keys) is not None), Path(default))
+    raise TomasInputError(source, line_of(source, keys), where, value, first.message)
 
 
 def line_of(path: Path | str, keys: list) -> int | None:
