@@ -606,3 +606,20 @@ def test_a_brief_is_two_to_four_pages(real, tmp_path, iso2, lang):
     md = brief_markdown(data, iso2, Translator(lang), STAMP)
     pdf = render_brief(md, tmp_path / "out", f"{iso2}-{lang}", EPOCH, formats=("pdf",))["pdf"]
     assert 2 <= len(PdfReader(pdf).pages) <= 4
+
+
+def test_conflicts_and_gaps_name_facts_as_a_reader_does():
+    from tomas_pipeline.briefs.content import fact_name, field_name
+    from tomas_pipeline.briefs.i18n import Translator
+
+    en, sr = Translator("en"), Translator("sr_Cyrl")
+    assert fact_name(en, "treaty_actions", "budapest signature") == "Budapest Convention on Cybercrime: signature"
+    assert fact_name(en, "treaty_actions", "uncrc") == ("UN Convention on the Rights of the Child: "
+                                                        "consent to be bound")
+    assert fact_name(en, "treaty_actions", "budapest / ratification").endswith(": ratification")
+    assert fact_name(en, "penalties", "producing / basic") == "Producing (basic)"
+    assert fact_name(sr, "treaty_actions", "lanzarote entry_into_force").endswith(": ступање на снагу")
+    # An id the catalogs do not name stays as the data writes it, never invented.
+    assert fact_name(en, "scorecard", "crim_grooming") == r"crim\_grooming"  # Markdown-escaped
+    assert fact_name(en, "penalties", "rs_cc_185_2") == r"rs\_cc\_185\_2"
+    assert field_name(sr, "max_months") == "најдужа казна" and field_name(en, "rule") == "rule"

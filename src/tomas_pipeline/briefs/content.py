@@ -27,6 +27,7 @@ from tomas_pipeline.errors import TomasError
 from tomas_pipeline.io import read_processed, read_raw_csv
 from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators, score_counts
 from tomas_pipeline.reporting.text import escape, is_missing, md_table
+from tomas_pipeline.schemas import INSTRUMENTS
 
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
           "conflicts", "gaps", "instruments", "statistics", "changes")
@@ -343,6 +344,34 @@ def table_name(t: Translator, table: object) -> str:
     return names.get(str(table), cell(t, table) + FALLBACK_MARK)
 
 
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def fact_name(t: Translator, table: object, key: object) -> str:
+    """A conflict's or gap's fact as a reader names it: the instrument and what was done,
+    the offence, the statistic and its year; ids the catalogs do not name stay as written."""
+    text = str(key)
+    parts = [p for p in text.replace(" / ", " ").split(" ") if p]
+    head, rest = (parts[0], parts[1:]) if parts else ("", [])
+    if table == "treaty_actions" and head in INSTRUMENTS:
+        acts = {"signature": t._("Signature"), "entry_into_force": t._("Entry into force")}
+        act = rest[0] if rest else ""
+        what = acts.get(act) or (action_name(t, act) if act else t._("Consent to be bound"))
+        return f"{instrument_name(t, head, head)}: {_first_lower(what)}"
+    if table == "penalties" and head in OFFENCES:
+        return offence_name(t, head) + (f" ({cell(t, ' '.join(rest))})" if rest else "")
+    if table == "statistics" and head in statistic_labels(t):
+        return statistic_label(t, head) + (f" ({cell(t, ' '.join(rest))})" if rest else "")
+    return cell(t, text)
+
+
+def field_name(t: Translator, field: object) -> str:
+    names = {"date": t._("date"), "max_months": t._("longest term"), "min_months": t._("shortest term"),
+             "name": t._("name")}
+    return names.get(str(field), cell(t, field))
+
+
 def fact_value(t: Translator, field: object, value: object) -> str:
     """A disputed value as the brief shows its kind: a term in years and months, a date, else as written."""
     if is_missing(value):
@@ -365,8 +394,8 @@ def conflicts_section(data: BriefData, iso2: str, t: Translator) -> str:
     lead = t.n("On {n} fact two sources disagree; the brief uses the value the paper's rules prefer.",
                "On {n} facts two sources disagree; the brief uses the value the paper's rules prefer.",
                len(rows)).format(n=t.number(len(rows)))
-    frame = pd.DataFrame([{t._("Table"): table_name(t, r["table"]), t._("Fact"): cell(t, r["key"]),
-                           t._("Field"): cell(t, r["field"]),
+    frame = pd.DataFrame([{t._("Table"): table_name(t, r["table"]), t._("Fact"): fact_name(t, r["table"], r["key"]),
+                           t._("Field"): field_name(t, r["field"]),
                            t._("Value used"): f"{fact_value(t, r['field'], r['chosen_value'])} "
                                                f"({cell(t, r['chosen_source'])})",
                            t._("Other source says"): f"{fact_value(t, r['field'], r['other_value'])} "
@@ -387,7 +416,7 @@ def gaps_section(data: BriefData, iso2: str, t: Translator) -> str:
                len(rows)).format(n=t.number(len(rows)))
     grouped = rows.groupby("table", sort=False)
     frame = pd.DataFrame([{t._("Table"): table_name(t, table), t._("Missing facts"): t.number(len(group)),
-                           t._("Facts"): ", ".join(cell(t, k) for k in group["key"])}
+                           t._("Facts"): "; ".join(fact_name(t, table, k) for k in group["key"])}
                           for table, group in grouped])
     return lead + "\n\n" + _table(frame)
 
