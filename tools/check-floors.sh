@@ -64,10 +64,11 @@ echo "== floors tested:"; cat "$CONSTRAINTS"
 # machine's compiler, not the floor (some pure-Python packages, such as
 # frictionless 5's stringcase, have only sdists).
 "$BIN/python" -m pip install --quiet --prefer-binary -r "$CONSTRAINTS" ${EXTRA:+-c "$EXTRA"}
-# The project itself, built with the floor setuptools: PIP_CONSTRAINT reaches
-# pip's isolated build environment, where -c does not.
+# The project itself, built with the floor setuptools in pip's isolated build
+# environment (there it may have the newer packaging it needs, which the
+# project's packaging floor would deny it in the venv itself).
 grep '^setuptools==' "$CONSTRAINTS" > "$DIR/build-constraints.txt"
-PIP_CONSTRAINT=$DIR/build-constraints.txt "$BIN/python" -m pip install --quiet --no-deps -e "$ROOT"
+"$BIN/python" -m pip install --quiet --no-deps --build-constraint "$DIR/build-constraints.txt" -e "$ROOT"
 "$BIN/python" -m pip freeze --exclude-editable > "$DIR/freeze.txt"
 "$BIN/python" -m pip check
 
