@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test lint validate dag clean release bench
+.PHONY: report test lint validate dag clean release bench floors
 
 # Pinned versions (requirements.txt) are what CI and these commands use.
 $(STAMP): requirements.txt pyproject.toml
@@ -46,6 +46,11 @@ validate: $(STAMP)
 
 dag: $(STAMP)
 	$(BIN)/snakemake --dag
+
+# Installs every dependency at its pyproject.toml floor in build/floors/ and
+# builds and tests with them (~3 min; tools/check-floors.sh).
+floors:
+	tools/check-floors.sh
 
 # Removes what the build made; data/raw and the sources stay.
 clean:
