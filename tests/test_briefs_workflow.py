@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
-import subprocess
 
-import pytest
 import yaml
 from conftest import BUILD_EPOCH
 
@@ -56,10 +53,10 @@ def test_a_published_brief_is_what_make_brief_writes_from_the_processed_tables(b
         assert path.read_bytes() == published.read_bytes(), fmt
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
 def test_the_serbian_cyrillic_brief_has_cyrillic_text(built_repo):
-    pdf = built_repo / "report" / "_output" / "briefs" / "RS-sr_Cyrl.pdf"
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    from pypdf import PdfReader
+
+    reader = PdfReader(built_repo / "report" / "_output" / "briefs" / "RS-sr_Cyrl.pdf")
+    text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Србија" in text and "†" not in text  # † marks a message with no translation
-    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert 2 <= int(next(line.split()[1] for line in pages.splitlines() if line.startswith("Pages:"))) <= 4
+    assert 2 <= len(reader.pages) <= 4
