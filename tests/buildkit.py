@@ -14,6 +14,7 @@ import hashlib
 import io
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,24 @@ def guarded_build(tmp_path_factory) -> dict:
 
 
 _GUARDED: dict[str, dict] = {}
+
+
+class Elements(HTMLParser):
+    """Every element with its attributes, the text of script elements, and the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        (self.scripts if self._in_script else self.text).append(data)

@@ -9,13 +9,13 @@ import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
 from babel.numbers import parse_decimal
+from buildkit import Elements
 
 from tomas_pipeline.briefs import i18n
 from tomas_pipeline.briefs.content import OFFENCES, BriefData, Stamp, brief_markdown, duration
@@ -218,25 +218,6 @@ def test_missing_values_are_a_translated_no_data(small, lang):
     assert "—" not in md.replace(" – ", "") and "TODO" not in md and "nan" not in md.lower().split()
     # A recommendation the catalogs do not know shows in English, visibly marked.
     assert f"New one {SCRIPT}{FALLBACK_MARK}" in re.sub(r"\\(.)", r"\1", md)
-
-
-class Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict]] = []
-        self.scripts: list[str] = []
-        self.text: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-        self._in_script = tag == "script"
-
-    def handle_endtag(self, tag):
-        self._in_script = False
-
-    def handle_data(self, data):
-        (self.scripts if self._in_script else self.text).append(data)
 
 
 def test_hostile_cells_are_text_in_the_html(small, tmp_path):

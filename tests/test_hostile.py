@@ -8,34 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from buildkit import FORMULAS, HOSTILE_SOURCE_TITLE, IMG, LINK, SCRIPT, TITLE_FORMULA, base_build
+from buildkit import FORMULAS, HOSTILE_SOURCE_TITLE, IMG, LINK, SCRIPT, TITLE_FORMULA, Elements, base_build
 
 SPREADSHEET_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-class Elements(HTMLParser):
-    """Every element with its attributes, the text of script elements, and the visible text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict]] = []
-        self.scripts: list[str] = []
-        self.text: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-        self._in_script = tag == "script"
-
-    def handle_endtag(self, tag):
-        self._in_script = False
-
-    def handle_data(self, data):
-        (self.scripts if self._in_script else self.text).append(data)
 
 
 def parse(html: str) -> Elements:
