@@ -40,42 +40,41 @@ def newer(a: object, b: object) -> bool:
     return str(a)[:n] > str(b)[:n]
 
 
-def _newest(rows: pd.DataFrame) -> pd.DataFrame:
+def _newest(rows: list[dict]) -> list[dict]:
     """The rows no other row is certainly newer than."""
-    keep = [i for i in rows.index if not any(newer(rows.at[j, "as_of"], rows.at[i, "as_of"]) for j in rows.index)]
-    return rows.loc[keep]
+    return [r for r in rows if not any(newer(o["as_of"], r["as_of"]) for o in rows)]
 
 
-def _names_newer_text(claims: pd.DataFrame, texts: pd.DataFrame) -> pd.DataFrame:
+def _names_newer_text(claims: list[dict], texts: list[dict]) -> list[dict]:
     """Claims naming an amending law and a date newer than every text on record."""
-    named = claims[claims["amending_law"].notna() & claims["as_of"].notna()]
-    return named[[all(newer(a, t) for t in texts["as_of"]) for a in named["as_of"]]]
+    return [c for c in claims if not pd.isna(c["amending_law"]) and not pd.isna(c["as_of"])
+            and all(newer(c["as_of"], t["as_of"]) for t in texts)]
 
 
-def _agree(rows: pd.DataFrame) -> bool:
-    values = rows[PENALTY_FIELDS].astype("string").fillna("")
-    return len(values.drop_duplicates()) <= 1
+def _order(value: object) -> tuple[bool, str]:
+    # pandas' sort order: missing values last.
+    return (True, "") if pd.isna(value) else (False, str(value))
 
 
-def _pick(rows: pd.DataFrame, versions: bool) -> tuple[object | None, bool]:
-    """(index of the chosen row or None, disputed) for the candidates of one provision or one offence.
+def _pick(rows: list[dict], versions: bool) -> tuple[dict | None, bool]:
+    """(the chosen row or None, disputed) for the candidates of one provision or one offence.
 
     `versions`: the rows are versions of one provision, so the newer in force wins
     among texts; between different provisions a date decides nothing.
     """
-    texts, claims = rows[rows["reading"] == PRIMARY_TEXT], rows[rows["reading"] != PRIMARY_TEXT]
+    texts = [r for r in rows if r["reading"] == PRIMARY_TEXT]
+    claims = [r for r in rows if r["reading"] != PRIMARY_TEXT]
     upgraded = _names_newer_text(claims, texts)
-    if len(upgraded):
+    if upgraded:
         pool = _newest(upgraded)
-    elif len(texts):
+    elif texts:
         pool = _newest(texts) if versions else texts
     else:
         # Claims naming no text: a later one is not a later version, so a date decides nothing.
         pool = claims
-    if not _agree(pool):
+    if len({r["penalty"] for r in pool}) > 1:
         return None, True
-    order = pool.sort_values(["provision", "source_id"], kind="mergesort")
-    return order.index[0], False
+    return min(pool, key=lambda r: (_order(r["provision"]), _order(r["source_id"]))), False
 
 
 def choose(frame: pd.DataFrame, fact: list[str]) -> tuple[pd.Series, pd.Series]:
@@ -83,26 +82,45 @@ def choose(frame: pd.DataFrame, fact: list[str]) -> tuple[pd.Series, pd.Series]:
 
     `fact` names the columns of one fact (country, jurisdiction, offence, form).
     """
-    preferred = pd.Series(False, index=frame.index)
-    disputed = pd.Series(False, index=frame.index)
-    keys = frame[fact].astype("string").fillna("")
-    for _, rows in frame.groupby(keys.agg("|".join, axis=1), sort=False):
+    # Plain records, not a DataFrame per group: a pandas call per group made
+    # 200 countries' penalties take minutes (bench).
+    rows = pd.DataFrame({
+        "index": frame.index,
+        "fact": frame[fact].astype("string").fillna("").agg("|".join, axis=1),
+        "provision": frame["provision"],
+        "source_id": frame["source_id"],
+        "reading": frame["reading"],
+        "as_of": frame["as_of"],
+        "amending_law": frame["amending_law"],
+        # Two rows disagree if any field of the penalty differs.
+        "penalty": frame[PENALTY_FIELDS].astype("string").fillna("").agg("\x1f".join, axis=1),
+    }).to_dict("records")
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["fact"], []).append(row)
+    preferred, disputed = set(), set()
+    for candidates in groups.values():
         # 1. one version per provision (each offence row of it sees the same versions).
+        by_provision: dict[str, list[dict]] = {}
+        for row in candidates:
+            if not pd.isna(row["provision"]):
+                by_provision.setdefault(row["provision"], []).append(row)
         chosen, open_provisions = [], []
-        for _, versions in rows.groupby("provision", sort=True):
-            index, unsettled = _pick(versions, versions=True)
+        for provision in sorted(by_provision):
+            pick, unsettled = _pick(by_provision[provision], versions=True)
             if unsettled:
-                open_provisions.append(versions.index)
+                open_provisions.append(by_provision[provision])
             else:
-                chosen.append(index)
+                chosen.append(pick)
         # A settled primary text sets aside open claims that name no newer text.
-        if any(frame.at[i, "reading"] == PRIMARY_TEXT for i in chosen):
-            open_provisions = [p for p in open_provisions if (frame.loc[p, "reading"] == PRIMARY_TEXT).any()
-                               or frame.loc[p, "amending_law"].notna().any()]
+        if any(r["reading"] == PRIMARY_TEXT for r in chosen):
+            open_provisions = [p for p in open_provisions
+                               if any(r["reading"] == PRIMARY_TEXT or not pd.isna(r["amending_law"]) for r in p)]
         # 2. one provision per offence and form.
-        index, unsettled = _pick(rows.loc[chosen], versions=False) if chosen else (None, False)
+        pick, unsettled = _pick(chosen, versions=False) if chosen else (None, False)
         if open_provisions or unsettled:
-            disputed[rows.index] = True
-        elif index is not None:
-            preferred[index] = True
-    return preferred, disputed
+            disputed.update(r["index"] for r in candidates)
+        elif pick is not None:
+            preferred.add(pick["index"])
+    return (pd.Series(frame.index.isin(list(preferred)), index=frame.index),
+            pd.Series(frame.index.isin(list(disputed)), index=frame.index))
