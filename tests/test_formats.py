@@ -91,3 +91,29 @@ def test_the_renderer_refuses_an_unknown_format_by_name(tmp_path):
         render_project(tmp_path, formats=["html", "epub"])
     with pytest.raises(RenderError, match=r"unsupported format 'epub'; choose from html, pdf, docx"):
         get_format("epub")
+
+
+def test_the_quarto_engine_is_run_with_each_formats_quarto_name_and_its_file_moved(monkeypatch, tmp_path):
+    """Real Quarto (a stand-in here) is asked `--to` the registry's Quarto name (`pdf` -> `typst`, as
+    the project configures `format: typst:`) and the file it makes is published under the format's suffix."""
+    import os
+    import stat
+    from pathlib import Path
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "quarto"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'while [ $# -gt 0 ]; do case "$1" in --output-dir) out="$2";; --to) to="$2";; esac; shift; done\n'
+        f'echo "$to" >> "{tmp_path}/asked"\n'
+        'case "$to" in typst) ext=pdf;; *) ext="$to";; esac\n'
+        'echo "made with --to $to" > "$out/tomas.$ext"\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    fixture = Path(__file__).parent / "fixtures" / "render" / "basic"
+    outputs = render_project(fixture, tmp_path / "out", list(FORMATS), engine="quarto")
+    assert [p.name for p in outputs] == output_names("tomas", FORMATS)
+    assert (tmp_path / "asked").read_text().split() == ["html", "typst", "docx"]
+    assert (tmp_path / "out" / "tomas.pdf").read_text() == "made with --to typst\n"
