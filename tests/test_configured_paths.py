@@ -1,8 +1,9 @@
-"""Paths set in config/config.yaml are honoured by every stage, the report's cells included."""
+"""Paths and formats set in config/config.yaml are honoured by every stage, the report's cells and the release."""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 
@@ -49,3 +50,39 @@ def test_moved_processed_and_figures_folders_give_the_same_report(tmp_path, buil
     # Where the tables lie is no part of what the report says: same bytes as the default build.
     for name in ("tomas.html", "tomas.pdf", "tomas.docx"):
         assert _sha(repo / "report" / "_output" / name) == _sha(built_repo / "report" / "_output" / name), name
+
+
+@pytest.mark.slow
+def test_a_build_of_html_alone_makes_publishes_and_releases_html_alone(tmp_path):
+    """`formats: [html]` as a user sets it: `tomas release` builds only the HTML, publishes it
+    with its manifest, and bundles it alone (no FileNotFoundError for the formats not made)."""
+    from test_release import commit_all, files_under, git
+
+    from tomas_pipeline import __version__
+
+    repo = copy_repo(tmp_path / "repo")
+    shutil.rmtree(repo / "releases", ignore_errors=True)  # the scratch release is the first one
+    config_file = repo / "config" / "config.yaml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config["report"]["formats"] = ["html"]
+    config["briefs"]["languages"] = {}  # briefs have their own formats; none here, to keep this quick
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    git(repo, "init", "-q")
+    commit_all(repo, "html only")
+    env = build_env(repo)
+    env.pop("SOURCE_DATE_EPOCH")  # the release takes its date from CITATION.cff
+    result = subprocess.run([sys.executable, "-m", "tomas_pipeline.cli", "release"], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=1500)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+
+    published = repo / "report" / "_output"
+    assert sorted(p.name for p in published.iterdir() if p.is_file()) == ["tomas.html", "tomas.sha256"]
+    assert "tomas.html" in (published / "tomas.sha256").read_text(encoding="utf-8")
+    bundle = repo / "dist" / f"tomas-toolkit-{__version__}"
+    assert sorted(n for n in files_under(bundle) if n.startswith("report/")) == ["report/tomas.html"]
+    assert _sha(bundle / "report" / "tomas.html") == _sha(published / "tomas.html")
+    notes = (bundle / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert "| `report/tomas.html` | the report |" in notes and "tomas.pdf" not in notes
+    check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=bundle, capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -42,10 +42,9 @@ from tomas_pipeline.datapackage import build_descriptor
 from tomas_pipeline.errors import TomasError
 from tomas_pipeline.io import atomic_write_bytes, iter_files, read_processed, sha256_file, tree_hash, write_json
 from tomas_pipeline.publish import read_manifest
+from tomas_pipeline.render.formats import DEFAULT_FORMATS, output_names
 from tomas_pipeline.reporting.text import escape
 
-# The formats a project without config/config.yaml builds (the schema's default list).
-DEFAULT_FORMATS = ("html", "pdf", "docx")
 MANIFEST = "SHA256SUMS"
 # Zip cannot store dates before 1980.
 _ZIP_EPOCH_MIN = (1980, 1, 1, 0, 0, 0)
@@ -87,7 +86,7 @@ class Paths:
 
     @property
     def report_files(self) -> tuple[str, ...]:
-        return tuple(f"tomas.{fmt}" for fmt in self.formats)
+        return tuple(output_names("tomas", self.formats))
 
 
 # --- checks -----------------------------------------------------------------
@@ -189,7 +188,7 @@ def _fence(text: str) -> str:
 
 
 def release_notes(cff: dict, info: dict, changes: pd.DataFrame, changes_note: str,
-                  report_files: tuple[str, ...] = tuple(f"tomas.{f}" for f in DEFAULT_FORMATS)) -> str:
+                  report_files: tuple[str, ...] = tuple(output_names("tomas", DEFAULT_FORMATS))) -> str:
     # Everything from data or CITATION.cff is escaped: a source title with <script> stays text.
     bibtex = to_bibtex(cff).rstrip()
     fence = _fence(bibtex)

@@ -5,6 +5,7 @@ from pathlib import Path
 from tomas_pipeline import hooks, steps
 from tomas_pipeline.buildinfo import build_info
 from tomas_pipeline.normalise import REGISTER_RAW, STEPS, check_raw_tables
+from tomas_pipeline.render.formats import output_names
 
 RAW = config["paths"]["raw"]
 PROCESSED = config["paths"]["processed"]
@@ -14,7 +15,7 @@ LOGS = f"{BUILD}/logs"
 REPORT = config["report"]["project"]
 REPORT_OUT = config["report"]["output"]
 FORMATS = config["report"]["formats"]
-REPORT_FILES = [f"tomas.{fmt}" for fmt in FORMATS]
+REPORT_FILES = output_names("tomas", FORMATS)
 MANIFEST = f"{REPORT_OUT}/tomas.sha256"
 # The published files (rule publish), the manifest last.
 PUBLISHED = [f"{REPORT_OUT}/{name}" for name in REPORT_FILES] + [MANIFEST]

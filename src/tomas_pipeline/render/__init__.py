@@ -4,8 +4,18 @@
 engine (Jupyter kernel + Pandoc + Typst) otherwise. See docs/engine.md.
 """
 
-from .cli import cli_render, main
-from .engine import choose_engine, render_project
+from importlib import import_module
+
 from .errors import RenderError
 
+# The engine (and the Jupyter client under it) loads on first use, so that reading the format
+# registry (render.formats: the Snakefile, the release) does not load it.
+_LAZY = {"cli_render": "cli", "main": "cli", "choose_engine": "engine", "render_project": "engine"}
+
 __all__ = ["RenderError", "choose_engine", "cli_render", "main", "render_project"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

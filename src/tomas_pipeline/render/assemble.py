@@ -13,11 +13,11 @@ from pathlib import Path
 
 from .errors import RenderError
 from .execute import Executed, cell_option, error_outputs_text
+from .formats import FORMATS
 from .project import resolve_shortcodes
 from .qmd import Chunk, CodeCell, Markdown, inline_expressions, map_prose
 
 _IMAGE_RE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)")
-_FORMAT_IMAGE = {"html": "svg", "pdf": "svg", "docx": "png"}
 
 
 def _fence(text: str, info: str = "") -> str:
@@ -88,7 +88,7 @@ def _cell_markdown(index: int, cell: CodeCell, executed: Executed, figures: dict
         return "\n\n".join(parts)
     asis = show == "asis"
     warnings = cell_option(cell, defaults, "warning", True)
-    image_ext = _FORMAT_IMAGE.get(fmt, "png")
+    image_ext = FORMATS[fmt].image if fmt in FORMATS else "png"
     first_image = True
     stream: list[str] = []
     table_body: list[str] = []

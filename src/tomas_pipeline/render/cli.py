@@ -7,8 +7,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .engine import ENGINES, FORMATS, render_project
+from .engine import ENGINES, render_project
 from .errors import RenderError
+from .formats import DEFAULT_FORMATS, FORMATS
 
 
 def _metadata(pairs: Sequence[str]) -> dict:
@@ -25,7 +26,8 @@ def _metadata(pairs: Sequence[str]) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tomas render", description="Render the Quarto paper.")
     parser.add_argument("project", nargs="?", default=".", type=Path, help="project folder (with _quarto.yml)")
-    parser.add_argument("--to", default=",".join(FORMATS), help="comma-separated formats: html,pdf,docx")
+    parser.add_argument("--to", default=",".join(DEFAULT_FORMATS),
+                        help=f"comma-separated formats: {','.join(FORMATS)}")
     parser.add_argument("--engine", default="auto", choices=ENGINES,
                         help="auto uses quarto when on PATH (TOMAS_RENDER_ENGINE overrides)")
     parser.add_argument("--output-dir", type=Path, default=None, help="default: _quarto.yml project: output-dir")
@@ -50,6 +52,6 @@ def cli_render(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def main(project_dir: Path | str = ".", to: str = "html,pdf,docx", engine: str = "auto") -> int:
+def main(project_dir: Path | str = ".", to: str = ",".join(DEFAULT_FORMATS), engine: str = "auto") -> int:
     """Keyword form for callers that are not a command line."""
     return cli_render([str(project_dir), "--to", to, "--engine", engine])

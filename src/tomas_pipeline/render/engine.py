@@ -22,12 +22,12 @@ from .assemble import assemble, write_figures
 from .crossref import crossref, find_labels, find_references
 from .errors import RenderError
 from .execute import execute
+from .formats import DEFAULT_FORMATS, FORMATS, Job, check_formats
 from .project import Document, Project, format_options, load_document, load_project
 from .qmd import Chunk, CodeCell, Markdown, parse
 from .strict import check_bibliography, check_cell_options, check_date, check_fig_format, check_xref_kinds
 
 ENGINES = ("auto", "quarto", "builtin")
-FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}
 ENV_ENGINE = "TOMAS_RENDER_ENGINE"
 BUILD_DIR = ".tomas-build"
 ENV_JOBS = "TOMAS_RENDER_JOBS"
@@ -124,7 +124,9 @@ def _bibliography(doc: Document, project: Project, formats: Sequence[str]) -> tu
         if not p.exists():
             raise RenderError(f"{doc.path.name}: bibliography not found: {p.name}")
     try:
-        check_bibliography(paths, formats, format_options(doc.metadata, "pdf"), project.root)
+        for fmt in formats:  # the formats Typst compiles read the bibliography under Quarto's rules
+            if FORMATS[fmt].typst:
+                check_bibliography(paths, [fmt], format_options(doc.metadata, fmt), project.root)
     except RenderError as exc:
         raise RenderError(f"{doc.path.name}: {exc}") from None
     csl = doc.metadata.get("csl")
@@ -173,7 +175,7 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
             source = build / f"{doc.stem}.{fmt}.md"
             source.write_text(body, encoding="utf-8")
             args = pandoc.common_args(source, build / "metadata.yaml", options, local_copies(bibs, build), csl)
-            conversions.append(_Conversion(fmt, args, options, out_dir / f"{doc.stem}.{fmt}"))
+            conversions.append(_Conversion(fmt, args, options, out_dir / FORMATS[fmt].output_name(doc.stem)))
         _convert_all(conversions, doc, build, root, epoch, jobs)
         outputs = [c.final for c in conversions]
     finally:
@@ -226,12 +228,7 @@ def _convert_all(conversions: list[_Conversion], doc: Document, build: Path, roo
     moved into place, so a failure or an interruption leaves the earlier set.
     """
     def convert(c: _Conversion, tmp: Path) -> None:
-        if c.fmt == "html":
-            pandoc.to_html(c.args, tmp, doc.stem, doc.metadata, c.options, build, epoch)
-        elif c.fmt == "docx":
-            pandoc.to_docx(c.args, tmp, c.options, build, epoch)
-        else:
-            pandoc.to_pdf(c.args, tmp, doc.stem, doc.metadata, c.options, build, root, epoch)
+        FORMATS[c.fmt].write(Job(c.args, tmp, doc.stem, doc.metadata, c.options, build, root, epoch))
         if not tmp.exists():
             raise RenderError(f"{c.final.name}: the writer produced no file")
 
@@ -258,10 +255,7 @@ def _convert_all(conversions: list[_Conversion], doc: Document, build: Path, roo
 
 def _quarto_to(project: Project, fmt: str) -> str:
     """Quarto's --to name: our PDF route is Typst when _quarto.yml configures `typst`."""
-    if fmt == "pdf":
-        formats = project.config.get("format") or {}
-        return "typst" if isinstance(formats, dict) and "typst" in formats else "pdf"
-    return fmt
+    return FORMATS[fmt].quarto_to(project.config.get("format"))
 
 
 def _meta_arg(key: str, value) -> str:
@@ -295,7 +289,7 @@ def quarto_render(project: Project, out_dir: Path, formats: Sequence[str], metad
                 if line.strip():
                     (log.warning if "WARN" in line.upper() else log.info)("quarto --to %s: %s", fmt, line.rstrip())
             for doc in project.documents:
-                made = staging / f"{doc.stem}.{fmt}"
+                made = staging / FORMATS[fmt].output_name(doc.stem)
                 if not made.exists():
                     raise RenderError(f"quarto render did not produce {made.name}")
                 final = out_dir / made.name
@@ -321,7 +315,7 @@ def local_copies(files: list[Path], build: Path) -> list[Path]:
 
 
 def render_project(project_dir: Path, output_dir: Path | None = None,
-                   formats: Sequence[str] = ("html", "pdf", "docx"), engine: str = "auto",
+                   formats: Sequence[str] = DEFAULT_FORMATS, engine: str = "auto",
                    metadata: dict | None = None, jobs: int | None = None,
                    env: Mapping[str, str] | None = None) -> list[Path]:
     """Render every document of a Quarto project to `formats`; return the output files.
@@ -333,10 +327,7 @@ def render_project(project_dir: Path, output_dir: Path | None = None,
     `output_dir` defaults to `_quarto.yml`'s `project: output-dir:`.
     `jobs`: formats converted at once by the built-in engine (default: see `render_jobs`).
     """
-    formats = [formats] if isinstance(formats, str) else list(formats)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise RenderError(f"unsupported format(s) {unknown}; choose from {', '.join(FORMATS)}")
+    formats = check_formats([formats] if isinstance(formats, str) else formats)
     chosen = choose_engine(engine)
     project = load_project(Path(project_dir))
     out_dir = Path(output_dir).resolve() if output_dir else project.output_dir

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .errors import RenderError
+from .formats import FORMATS
 
 CONFIG_NAME = "_quarto.yml"
 
@@ -160,9 +161,9 @@ def load_document(project: Project, path: Path, overrides: dict | None = None) -
 def format_options(metadata: dict, fmt: str) -> dict:
     """Options for one output format: top-level keys, then `format: <fmt>:` keys.
 
-    "pdf" reads `format: typst:` (our PDF route) and falls back to `format: pdf:`.
+    The format's `quarto` keys say which: "pdf" reads `format: pdf:`, then `format: typst:` (our PDF route).
     """
-    names = {"pdf": ("pdf", "typst")}.get(fmt, (fmt,))
+    names = FORMATS[fmt].quarto if fmt in FORMATS else (fmt,)
     shared_keys = ("toc", "toc-depth", "toc-title", "number-sections", "papersize", "fig-width", "fig-height", "lang")
     options = {k: metadata[k] for k in shared_keys if k in metadata}
     formats = metadata.get("format") or {}

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from .errors import RenderError
+from .formats import FORMATS
 from .qmd import Chunk, CodeCell
 
 # Cell options the built-in engine carries out.
@@ -81,7 +82,7 @@ def check_date(metadata: dict) -> None:
                           f"this engine does (YYYY-MM-DD); Quarto's default is a long, localised date")
 
 
-def check_bibliography(paths: list[Path], formats, pdf_options: dict, project_root: Path) -> None:
+def check_bibliography(paths: list[Path], formats, typst_options: dict, project_root: Path) -> None:
     """The bibliography must be readable under Quarto's rules for every format rendered.
 
     HTML and DOCX: Pandoc's citeproc reads any file that exists. Quarto's Typst format defaults to
@@ -89,7 +90,8 @@ def check_bibliography(paths: list[Path], formats, pdf_options: dict, project_ro
     and be BibTeX or Hayagriva YAML. This engine always formats citations with citeproc, so
     `citeproc: true` is required under `format: typst:`, which makes Quarto do the same (E2).
     """
-    if not paths or "pdf" not in formats or pdf_options.get("citeproc") is True:
+    typst = any(FORMATS[f].typst for f in formats if f in FORMATS)
+    if not paths or not typst or typst_options.get("citeproc") is True:
         return
     outside = [p for p in paths if not p.resolve().is_relative_to(project_root.resolve())]
     unreadable = [p for p in paths if p.suffix.lower() not in TYPST_BIB_SUFFIXES]
@@ -104,14 +106,11 @@ def check_bibliography(paths: list[Path], formats, pdf_options: dict, project_ro
                       + "; ".join(why) + ". Set `citeproc: true` under `format: typst:`")
 
 
-# The figure format each output takes from a cell's outputs (assemble.py).
-ENGINE_FIG_FORMAT = {"html": "svg", "pdf": "svg", "docx": "png"}
-
-
 def check_fig_format(fmt: str, options: dict) -> None:
     """`fig-format:` under a format must be the one this engine uses for it: under Quarto it decides
-    what the kernel offers (W3), here the engine always picks SVG for HTML/PDF and PNG for DOCX."""
+    what the kernel offers (W3), here the engine links the format's `image` (formats.FORMATS)."""
     wanted = options.get("fig-format")
-    if wanted is not None and wanted != ENGINE_FIG_FORMAT[fmt]:
+    used = FORMATS[fmt].image  # the figure file assemble.py links for this format
+    if wanted is not None and wanted != used:
         raise RenderError(f"format {fmt}: fig-format {wanted!r} is not supported; "
-                          f"the built-in engine uses {ENGINE_FIG_FORMAT[fmt]!r}")
+                          f"the built-in engine uses {used!r}")
