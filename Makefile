@@ -6,13 +6,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test lint validate dag clean release bench floors
+.PHONY: report test lint validate dag clean release bench floors lock
 
-# Pinned versions (requirements.txt) are what CI and these commands use.
-$(STAMP): requirements.txt pyproject.toml
+# Pinned versions (requirements.txt) are what CI and these commands use, installed
+# from requirements.lock: the same pins with each file's SHA-256 (`make lock`).
+$(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
@@ -51,6 +52,14 @@ dag: $(STAMP)
 # builds and tests with them (~3 min; tools/check-floors.sh).
 floors:
 	tools/check-floors.sh
+
+# Hashes for every file PyPI has of each pin (all platforms), from requirements.txt.
+# uv runs from a throwaway venv: it is a tool for this step, not a dependency.
+UV_VERSION := 0.13.8
+lock: requirements.txt
+	test -x build/uv/bin/uv || { $(PYTHON) -m venv build/uv && build/uv/bin/pip install --quiet uv==$(UV_VERSION); }
+	build/uv/bin/uv pip compile requirements.txt --generate-hashes --no-header --python-version 3.11 \
+		--universal --quiet -o requirements.lock
 
 # Removes what the build made; data/raw and the sources stay.
 clean:

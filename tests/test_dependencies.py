@@ -64,3 +64,30 @@ def test_exact_pins_agree_everywhere(root, name):
     declared = {canonicalize_name(r.name): r for r in _declared(root)}[name]
     env = _environment(root)[name]
     assert str(declared.specifier) == str(env.specifier) == f"=={_pins(root)[name]}"
+
+
+def _locked(root) -> dict[str, tuple[str, list[str]]]:
+    """requirements.lock as {name: (version, hashes)}; pip's own parser would need pip internals."""
+    text = (root / "requirements.lock").read_text(encoding="utf-8").replace("\\\n", " ")
+    locked = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        spec, *options = line.split("--hash=")
+        req = Requirement(spec.strip())
+        (pin,) = req.specifier
+        locked[canonicalize_name(req.name)] = (pin.version, [o.strip() for o in options])
+    return locked
+
+
+def test_the_lock_holds_every_pin_at_its_version_with_hashes(root):
+    # `make` installs from the lock with --require-hashes: a pin missing from it, or at another
+    # version, would make the lock and requirements.txt disagree about what a build runs on.
+    locked, pins = _locked(root), _pins(root)
+    missing = sorted(set(pins) - set(locked))
+    assert not missing, f"requirements.lock lacks {missing}: run `make lock`"
+    for name, version in pins.items():
+        assert locked[name][0] == version, \
+            f"requirements.lock has {name}=={locked[name][0]}, requirements.txt {version}: run `make lock`"
+    for name, (_, hashes) in locked.items():
+        assert hashes and all(h.startswith("sha256:") and len(h) == 71 for h in hashes), name
