@@ -159,7 +159,7 @@ def run(paths: Sequence[str], terminology_csv: str, ok_file: str, log_path: str)
     """The Snakemake step: check, log what was checked, and write the marker file only on success."""
     import logging
 
-    from tomas_pipeline.steps import logged
+    from tomas_pipeline.joblog import logged
 
     with logged(log_path) as lg:
         terms = load_terms(terminology_csv)
