@@ -323,6 +323,13 @@ def test_institutions_kosovo_not_applicable_and_hotline_rules():
     assert pd.isna(_country(out, "RS", "years_budapest")["score"])  # reported, not scored
     assert _country(out, "XK", "treaty_budapest")["value"] == NOT_APPLICABLE
     assert pd.isna(_country(out, "XK", "treaty_budapest")["score"])
+    # Serbia bound itself by ratification; Albania's accession has no signature to count from.
+    acceded = ratification_status(pd.DataFrame([_action("AL", "budapest", "accession", "2002")]), _four(),
+                                  _instruments())
+    out = institutions_score(acceded, features, institutions, strategies, _four(), indicators, SETTINGS)
+    assert _country(out, "AL", "years_budapest")["value"] == NOT_APPLICABLE
+    assert _country(out, "AL", "years_budapest")["source_ids"]
+    assert pd.isna(_country(out, "RS", "years_budapest")["value"])  # nothing on record stays a gap
     assert _country(out, "RS", "inhope_hotline")["value"] == "yes"
     # A hotline whose membership no source states is a gap, not a "no".
     assert pd.isna(_country(out, "AL", "inhope_hotline")["value"])

@@ -19,6 +19,7 @@ from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
 # A state whose ISO code is user-assigned (Kosovo) cannot join UN or Council of
 # Europe treaties, so a missing ratification there is "not applicable", not a gap.
 NOT_APPLICABLE = "not applicable"
+NO_SIGNATURE_ACTIONS = ("accession", "succession")
 
 
 def _preferred(frame: pd.DataFrame) -> pd.DataFrame:
@@ -557,8 +558,10 @@ def _treaty(ratification: pd.DataFrame, iso: str, instrument: str, scale: str) -
         return {"value": pd.NA, "score": pd.NA, "source_ids": pd.NA}
     row = row.iloc[0]
     if scale == "years":
-        years = row["years_to_ratify"]
-        value = NOT_APPLICABLE if row["status"] == NOT_APPLICABLE else _text(years)
+        # Accession and succession bind without a signature: there are no years to count, and
+        # the source of the accession says so, so the cell is a sourced "not applicable", not a gap.
+        no_signature = str(row["bound_action"]) in NO_SIGNATURE_ACTIONS
+        value = NOT_APPLICABLE if row["status"] == NOT_APPLICABLE or no_signature else _text(row["years_to_ratify"])
         return {"value": value, "score": pd.NA, "detail": _span(row), "source_ids": _ids(row["source_ids"])}
     status = row["status"]
     return {"value": status if pd.notna(status) else pd.NA, "score": STATUS_SCORES.get(status, pd.NA),
