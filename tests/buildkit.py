@@ -70,16 +70,21 @@ def read_rows(path: Path) -> list[dict]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
-def edit_cells(path: Path, changes: list[tuple[int, str, str]]) -> None:
-    """Set (row index, column) to value; the csv module quotes what needs quoting."""
-    rows = read_rows(path)
-    for index, column, value in changes:
-        rows[index][column] = value
+def write_rows(path: Path, rows: list[dict]) -> None:
+    """Rows back to CSV as the raw tables are written; the csv module quotes what needs quoting."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def edit_cells(path: Path, changes: list[tuple[int, str, str]]) -> None:
+    """Set (row index, column) to value."""
+    rows = read_rows(path)
+    for index, column, value in changes:
+        rows[index][column] = value
+    write_rows(path, rows)
 
 
 def plant_hostile_cells(repo: Path) -> None:

@@ -5,13 +5,11 @@ and recommendation files. North Macedonia's row says, citing the paper, that it 
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from buildkit import read_rows
+from buildkit import read_rows, write_rows
 
 from tomas_pipeline import audit
 from tomas_pipeline.errors import TomasInputErrors
@@ -33,32 +31,20 @@ FOCUS, COMPARISON = ["RS", "AL", "MK"], ["RS", "AL", "MK", "ME", "BA", "XK"]
 ABSENCE = "National hotline for reporting illegal content"
 
 
-def _rows(path: Path) -> list[dict]:
-    return read_rows(path)
-
-
-def _write(path: Path, rows: list[dict]) -> None:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 def _without_absence(raw: Path) -> None:
     path = raw / "institutions.csv"
-    rows = _rows(path)
+    rows = read_rows(path)
     kept = [r for r in rows if r["exists"] != "no"]
     assert len(kept) == len(rows) - 1
-    _write(path, kept)
+    write_rows(path, kept)
 
 
 def _add(raw: Path, **cells: str) -> int:
     """Append an institutions row; returns its spreadsheet row number."""
     path = raw / "institutions.csv"
-    rows = _rows(path)
+    rows = read_rows(path)
     rows.append({k: cells.get(k, "") for k in rows[0]})
-    _write(path, rows)
+    write_rows(path, rows)
     return len(rows) + 1
 
 
@@ -164,6 +150,6 @@ def test_the_operators_spelling_is_preferred_and_the_papers_is_a_disagreement(ra
     assert set(found["table"]) == {"institutions"} and set(found["country_iso2"]) <= {"AL", "RS"}
     # Without the operator's row, the paper's spelling is the one the report uses, with nothing to flag.
     path = raw_copy / "institutions.csv"
-    _write(path, [r for r in _rows(path) if r["source_id"] != "crca_isigurt_2023"])
+    write_rows(path, [r for r in read_rows(path) if r["source_id"] != "crca_isigurt_2023"])
     frame = make_table("institutions", raw_copy)
     assert audit.conflicts({"institutions": frame}).query("country_iso2 == 'AL'").empty
