@@ -16,7 +16,8 @@ CONDA_NAMES = {"pypandoc-binary": "pandoc"}
 def _declared(root) -> list[Requirement]:
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     extras = project.get("optional-dependencies", {})
-    return [Requirement(r) for r in project["dependencies"] + extras.get("pipeline", []) + extras.get("test", [])]
+    return [Requirement(r) for r in project["dependencies"] + extras.get("pipeline", []) + extras.get("test", [])
+            + extras.get("lint", [])]
 
 
 def _pins(root) -> dict[str, str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from tomas_pipeline import provisions
+from tomas_pipeline.io import is_na
 from tomas_pipeline.normalise import PREFERENCE_RULE
 from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
 
@@ -59,15 +60,15 @@ def _dates_agree(a: str, b: str) -> bool:
 
 
 def _same(field: str, a: object, b: object) -> bool:
-    if pd.isna(a) and pd.isna(b):
+    if is_na(a) and is_na(b):
         return True
-    if pd.isna(a) or pd.isna(b):
+    if is_na(a) or is_na(b):
         # One source is silent on this field: not a disagreement.
         return True
     if field == "date":
         return _dates_agree(str(a), str(b))
     try:
-        return abs(float(a) - float(b)) < 1e-9
+        return abs(float(a) - float(b)) < 1e-9  # type: ignore[arg-type]  # any cell: float() refusing it is the test
     except (TypeError, ValueError):
         return str(a) == str(b)
 
@@ -192,7 +193,7 @@ def _table(tables: dict, name: str, columns: list[str]) -> pd.DataFrame:
 
 def _year(value: object) -> str:
     """A year cell as text ('2021'), whether it was read as text, integer or float."""
-    if pd.isna(value) or str(value).strip() == "":
+    if is_na(value) or str(value).strip() == "":
         return ""
     text = str(value).strip()
     return text[:-2] if text.endswith(".0") else text
@@ -359,7 +360,8 @@ def _missing_global(tables: dict, spec: dict) -> list[dict]:
 
 def _as_of(value: object):
     """The last day an as-of cell can mean (a year means its 31 December), or None."""
-    from tomas_pipeline.dates import ParseError, parse_date
+    from tomas_pipeline.dates import parse_date
+    from tomas_pipeline.errors import ParseError
 
     text = _year(value)
     if not text:

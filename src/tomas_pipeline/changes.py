@@ -24,11 +24,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import SupportsFloat
 
 import pandas as pd
 from packaging.version import InvalidVersion, Version
 
-from tomas_pipeline.io import read_processed
+from tomas_pipeline.io import is_na, read_processed
 from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.schemas import stated_absent
 
@@ -90,7 +91,7 @@ def load_tables(folder: Path | str, names=FINDING_TABLES + LOOKUP_TABLES) -> dic
 
 
 def _text(value: object) -> str:
-    return "" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
+    return "" if value is None or (not isinstance(value, (list, tuple)) and is_na(value)) else str(value)
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -259,8 +260,8 @@ def _ratification(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> list[
     return out
 
 
-def _months(value: object) -> str:
-    if _text(value) == "":
+def _months(value: SupportsFloat | str | None) -> str:
+    if value is None or _text(value) == "":
         return "?"
     return describe_months(float(value))
 
@@ -376,10 +377,10 @@ def _legal_features(prev: pd.DataFrame, cur: pd.DataFrame, ctx: _Context) -> lis
 def _inhope(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """Per country with a hotline in INHOPE: (hotline name, member-since year or '')."""
     yes = frame[(frame["kind"] == "hotline") & (frame["inhope_member"].astype(str).str.lower() == "yes")]
-    out = {}
+    out: dict[str, tuple[str, str]] = {}
     for iso, group in yes.groupby("country_iso2"):
         years = sorted(_text(y).split(".")[0] for y in group["inhope_since"] if _text(y))
-        out[iso] = (sorted(group["name"])[0], years[0] if years else "")
+        out[str(iso)] = (sorted(group["name"])[0], years[0] if years else "")
     return out
 
 

@@ -73,7 +73,7 @@ def formatted_citation(cff: dict, words: dict[str, str] | None = None) -> str:
     parts = [f"{authors} ({_year(cff)}). {cff['title']}"]
     if cff.get("version") is not None:
         parts[0] += f" ({words['Version']} {cff['version']})"
-    kind = {"dataset": "Data set", "report": "Report"}.get(cff.get("type"), "Computer software")
+    kind = {"dataset": "Data set", "report": "Report"}.get(str(cff.get("type")), "Computer software")
     parts[0] += f" [{words[kind]}]."
     if cff.get("doi"):
         parts.append(f"https://doi.org/{cff['doi']}")

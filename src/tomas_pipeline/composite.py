@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import TYPE_CHECKING, SupportsFloat, cast
 
 import numpy as np
 import pandas as pd
 
 from tomas_pipeline.errors import TomasInputError
+from tomas_pipeline.io import is_na
 from tomas_pipeline.metrics import NOT_APPLICABLE, _comparison, _ids
+
+if TYPE_CHECKING:
+    from pandas.api.typing import NAType
 
 MISSING_RULES = ("excluded_and_reweighted", "scored_as_not_met", "imputed_from_region")
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -100,8 +105,8 @@ class Layout:
                 value, score = cells.at[(iso, ind), "value"], cells.at[(iso, ind), "score"]
                 if isinstance(value, str) and value == NOT_APPLICABLE:
                     self.applicable[c, i] = False
-                elif pd.notna(score):
-                    self.scores[c, i] = float(score)
+                elif not is_na(score):
+                    self.scores[c, i] = float(cast(SupportsFloat, score))  # a score is a number or NA
                     self.sources.setdefault((iso, int(self.pillar_of[i])), []).append(
                         cells.at[(iso, ind), "source_ids"])
         self.known = self.applicable & ~np.isnan(self.scores)
@@ -247,7 +252,7 @@ def _weights_table(layout: Layout, method: dict, labels: dict) -> pd.DataFrame:
 
 def scenarios(spec: dict, pillars: list[str]) -> list[tuple[str, str, dict]]:
     """(kind, name, evaluate() arguments) of every alternative computed beside the chosen method."""
-    out = [("chosen", "chosen", {})]
+    out: list[tuple[str, str, dict]] = [("chosen", "chosen", {})]
     out += [("missing_rule", rule, {"rule": rule}) for rule in MISSING_RULES]
     out += [("aggregation", agg, {"aggregation": agg}) for agg in AGGREGATIONS]
     out += [("drop_pillar", pid, {"drop": pid}) for pid in pillars]
@@ -287,7 +292,7 @@ def monte_carlo(layout: Layout, spec: dict, complete) -> tuple[np.ndarray, np.nd
     return totals, rank
 
 
-def _quantile(values: np.ndarray, q: float) -> object:
+def _quantile(values: np.ndarray, q: float) -> float | NAType:
     values = values[~np.isnan(values)]
     # inverted_cdf: a quantile of ranks is itself a rank.
     return pd.NA if values.size == 0 else float(np.quantile(values, q, method="inverted_cdf"))
@@ -307,7 +312,8 @@ def _stability(layout: Layout, spec: dict, complete, main_rank, sens: pd.DataFra
                "score_p05": _q(totals[:, c], 0.05), "score_median": _q(totals[:, c], 0.5),
                "score_p95": _q(totals[:, c], 0.95)}
         if complete[c]:
-            lo, med, hi = (_quantile(rank[:, c], q) for q in (0.05, 0.5, 0.95))
+            # A complete country is ranked in every draw, so its quantiles are numbers.
+            lo, med, hi = (cast(float, _quantile(rank[:, c], q)) for q in (0.05, 0.5, 0.95))
             row.update({"rank_median": int(med), "rank_p05": int(lo), "rank_p95": int(hi),
                         "share_first": _r(float((rank[:, c] == 1).mean())),
                         "share_last": _r(float((rank[:, c] == last[:, 0]).mean())),

@@ -99,7 +99,7 @@ def relocate(exc: TomasInputErrors, path: Path | str, config: dict) -> TomasInpu
     for error in exc.errors:
         if Path(error.file) == DEFAULT and error.column in config:
             values = config[error.column]
-            keys = [error.column]
+            keys: list[str | int | None] = [error.column]
             if isinstance(values, list) and error.value in values:
                 keys.append(values.index(error.value))
             error = TomasInputError(path, line_of(path, keys), error.column, error.value, error.expected)

@@ -23,9 +23,10 @@ import gettext
 import re
 import sys
 import unicodedata
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from tomas_pipeline.dates import PartialDate, parse_date
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
+from tomas_pipeline.io import is_na
 
 COUNTRIES, NAMES, PREDECESSORS = "countries.csv", "country_names.csv", "predecessors.csv"
 EXPECTED_NAME = "a country name the register knows"
@@ -196,10 +198,12 @@ class Register:
         self._choices = list(keys)
         self._choice_labels: list[list[str]] | None = None
         self._by_iso2 = countries.set_index("iso2")
-        self._by_iso3 = {row.iso3: row.iso2 for row in countries.itertuples()}
+        # The register's tables are all text (missing is ""), so str() below only tells mypy so.
+        self._by_iso3 = {str(row.iso3): str(row.iso2) for row in countries.itertuples()}
         # One match object per code, built once: resolving runs for every row of every table.
         self._matches = {
-            row.iso2: CountryMatch(row.iso2, row.iso3, row.numeric, row.name, None, row.user_assigned == "yes")
+            str(row.iso2): CountryMatch(str(row.iso2), str(row.iso3), str(row.numeric), str(row.name), None,
+                                        str(row.user_assigned) == "yes")
             for row in countries.itertuples()
         }
 
@@ -303,11 +307,11 @@ class Register:
         span = f"{first['start'] or '?'} to {first['end'] or '?'}"
         parts = []
         for row in rows.itertuples():
-            who = self.name_of(row.successor_iso2)
+            who = self.name_of(str(row.successor_iso2))  # all text, as in __init__
             if row.relation == "continuator":
                 parts.append(f"continued by {who}")
             else:
-                parts.append(f"{who} succeeded" + (f" ({row.since})" if row.since else ""))
+                parts.append(f"{who} succeeded" + (f" ({str(row.since)})" if row.since else ""))
         return f"{predecessor} ({span}): " + "; ".join(parts)
 
     # --- helpers ----------------------------------------------------------
@@ -385,7 +389,7 @@ def _merge_countries(overrides: pd.DataFrame, path: Path, errors: list[TomasInpu
     `source_id` and `note` (its codes and `iso_name` may only repeat ISO's); a
     row with any other code adds a country, which must be user-assigned (Kosovo).
     """
-    merged = {row["iso2"]: row for row in iso_countries().to_dict("records")}
+    merged: dict[str, dict[Hashable, Any]] = {row["iso2"]: row for row in iso_countries().to_dict("records")}
     iso = {code: dict(row) for code, row in merged.items()}  # ISO's own values, for the checks
     rules = {
         "iso2": (r"[A-Z]{2}", "two capital letters (ISO 3166-1 alpha-2)"),
@@ -395,7 +399,7 @@ def _merge_countries(overrides: pd.DataFrame, path: Path, errors: list[TomasInpu
         "source_id": (_SOURCE_ID.pattern, "a source_id from sources.csv"),
         "name": (r".+", "the English short name"),
     }
-    where: dict[str, int] = {}  # iso2 -> index of its countries.csv row, to name the cell of a clash
+    where: dict[str, Hashable] = {}  # iso2 -> index of its countries.csv row, to name the cell of a clash
     for index, row in overrides.iterrows():
         code = row["iso2"]
         known = code in iso
@@ -428,7 +432,8 @@ def _merge_countries(overrides: pd.DataFrame, path: Path, errors: list[TomasInpu
                      "yes exactly when the code is user-assigned (AA, QM-QZ, XA-XZ, ZZ)")
             merged[code] = {column: row[column] for column in _COLUMNS[COUNTRIES] + ["note"] if column in row}
         where[code] = index
-    frame = pd.DataFrame(sorted(merged.values(), key=lambda r: r["iso2"]))
+    by_code = sorted(merged.values(), key=lambda r: r["iso2"])
+    frame = pd.DataFrame(by_code)
     frame = frame.reindex(columns=list(iso_countries().columns)).fillna("").reset_index(drop=True)
     for column in ("iso3", "numeric", "name"):
         values = frame[column]
@@ -486,7 +491,8 @@ def _build_keys(countries: pd.DataFrame, overrides: pd.DataFrame, names: pd.Data
     keys: dict[str, set[_Target]] = {}
     rows = {row["iso2"]: index for index, row in overrides.iterrows()}
     owner: dict[str, str] = {}
-    canonical = [(row.iso2, name, column) for row in countries.itertuples()
+    # The register's tables are all text (missing is ""), so str() only tells mypy so.
+    canonical = [(str(row.iso2), str(name), column) for row in countries.itertuples()
                  for column, name in (("name", row.name), ("iso_name", row.iso_name),
                                       ("official_name", row.official_name)) if name]
     canonical += [(iso2, name, "name") for iso2, name in iso_names()]  # ISO's, where countries.csv overrides
@@ -560,7 +566,7 @@ def resolve_column(df: pd.DataFrame, column: str, file: str | Path, register: Re
     errors: list[TomasInputError] = []
     for index, value in df[column].items():
         on_date = None
-        if date_column is not None and not pd.isna(df.at[index, date_column]):
+        if date_column is not None and not is_na(df.at[index, date_column]):
             try:
                 on_date = parse_date(str(df.at[index, date_column]))
             except ParseError:

@@ -22,6 +22,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -138,14 +139,18 @@ def parse_date(text: str) -> PartialDate:
 
 
 def _build(text: str, parts: dict[str, str | None]) -> PartialDate:
-    month = parts.get("month")
-    if month is not None and not month.isdigit():
-        if month not in _MONTHS:
+    month_text = parts.get("month")
+    month: int | None
+    if month_text is not None and not month_text.isdigit():
+        if month_text not in _MONTHS:
             raise ParseError(text, EXPECTED)
-        month = _MONTHS[month]
-    year = int(parts["year"])
-    month = int(month) if month is not None else None
-    day = int(parts["day"]) if parts.get("day") is not None else None
+        month = _MONTHS[month_text]
+    else:
+        month = int(month_text) if month_text is not None else None
+    year_text, day_text = parts["year"], parts.get("day")
+    assert year_text is not None  # every date pattern has a year group
+    year = int(year_text)
+    day = int(day_text) if day_text is not None else None
     try:
         return PartialDate(year, month, day)
     except ValueError:
@@ -165,7 +170,8 @@ def _why_not_a_date(year: int, month: int | None, day: int | None) -> str:
     return EXPECTED
 
 
-def parse_date_column(df: pd.DataFrame, column: str, file: str, not_after: dt.date | None = None) -> pd.DataFrame:
+def parse_date_column(df: pd.DataFrame, column: str, file: Path | str,
+                      not_after: dt.date | None = None) -> pd.DataFrame:
     """Add `<column>_iso` and `<column>_precision`; empty cells stay empty (unknown).
 
     A date that can only lie after `not_after` (the build date: a ratification

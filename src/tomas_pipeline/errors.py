@@ -7,6 +7,8 @@ the command line is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import os
+
 
 class TomasError(Exception):
     """A problem the user can fix; the message says what and where."""
@@ -17,7 +19,9 @@ class TomasError(Exception):
 def spreadsheet_row(index: object) -> int | None:
     """Data row index -> the line a spreadsheet shows (the header is line 1)."""
     try:
-        return int(index) + 2
+        # Any label comes here; int() refusing it (caught below) is the test.
+        number: int = int(index)  # type: ignore[call-overload]
+        return number + 2
     except (TypeError, ValueError):
         return None
 
@@ -31,10 +35,13 @@ class TomasInputError(TomasError, ValueError):
     """
 
     exit_code = 2
+    # Set on the first error when it is raised for several found in one pass
+    # (countries.Register.load), so a caller can list every bad cell.
+    errors: list[TomasInputError]
 
     def __init__(
         self,
-        file: str,
+        file: str | os.PathLike[str],
         row: int | None,
         column: str | None,
         value: object,
@@ -47,7 +54,7 @@ class TomasInputError(TomasError, ValueError):
         self.expected = expected
         super().__init__(self.message())
 
-    def __reduce__(self):  # picklable, so it can come back from the helper process
+    def __reduce__(self) -> tuple[type[TomasInputError], tuple[object, ...]]:  # picklable, for the helper process
         return type(self), (self.file, self.row, self.column, self.value, self.expected)
 
     def message(self) -> str:
@@ -69,7 +76,7 @@ class TomasInputErrors(TomasError, ValueError):
         lines = [e.message() for e in self.errors]
         super().__init__(f"{len(lines)} input error(s):\n" + "\n".join(lines))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[TomasInputErrors], tuple[object, ...]]:
         return type(self), (self.errors,)
 
 
@@ -81,5 +88,5 @@ class ParseError(TomasError, ValueError):
         self.expected = expected
         super().__init__(f"could not read {value!r}: expected {expected}")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[ParseError], tuple[object, ...]]:
         return type(self), (self.value, self.expected)

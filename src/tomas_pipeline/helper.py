@@ -20,12 +20,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 _pool: ProcessPoolExecutor | None = None
-_ready: Future | None = None  # done once the helper has warmed up
+_ready: Future[int] | None = None  # done once the helper has warmed up
 _lock = threading.Lock()
 
 
@@ -65,7 +65,7 @@ def start(wait: bool = False) -> None:
         ready.result()
 
 
-def run(fn: Callable[..., T], *args, **kwargs) -> T:
+def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`fn(*args, **kwargs)` in the helper when one was started, else right here.
 
     A job that comes before the helper has warmed up waits for it: drawing here

@@ -10,6 +10,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import TextIO
 
 from tomas_pipeline import helper
 
@@ -73,7 +74,7 @@ def other_builds(workdir: Path | str = ".") -> list[str] | None:
     return found
 
 
-def clear_stale_locks(workdir: Path | str = ".", out=None) -> bool:
+def clear_stale_locks(workdir: Path | str = ".", out: TextIO | None = None) -> bool:
     """Remove the lock a killed build (kill -9, a lost terminal) left behind, so the
     next run needs no `--unlock`; leave a live build's lock alone and say whose
     it is. Called when the workflow is parsed, before Snakemake takes its lock."""

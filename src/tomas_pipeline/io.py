@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,8 @@ def read_raw_csv(path: Path | str) -> pd.DataFrame:
         raise TomasInputError(path, 1, None, unnamed[0], "a name for every column in the header row")
     # Stray spaces around cells are typing noise, not data.
     for column in frame.columns:
-        frame[column] = frame[column].str.strip().replace("", pd.NA)
+        # pandas-stubs' Series[str].replace takes no NA value, yet NA is what a string column holds for missing.
+        frame[column] = frame[column].str.strip().replace("", pd.NA)  # type: ignore[call-overload]
     return frame
 
 
@@ -89,6 +90,13 @@ def _column_at(data: bytes, offset: int) -> str | None:
     index = len(next(csv.reader([before + "x"]))) - 1
     header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")]), [])
     return header[index] if 0 <= index < len(header) else None
+
+
+def is_na(value: object) -> bool:
+    """``pd.isna`` of one cell, as a bool. A cell's static type is ``object`` (or a
+    union pandas-stubs' ``pd.isna`` overloads do not list), yet ``pd.isna`` takes
+    any scalar at run time; a list-like raises, as ``if pd.isna(...)`` would."""
+    return bool(pd.isna(cast(Any, value)))
 
 
 def neutralise_formula(value: object) -> object:
@@ -121,7 +129,9 @@ def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise_formula)
-    return out.to_csv(index=False, lineterminator="\n", float_format=exact_number).encode("utf-8")
+    # pandas calls float_format with floats only; pandas-stubs asks for a Callable[[object], str].
+    float_format = cast("Callable[[object], str]", exact_number)
+    return out.to_csv(index=False, lineterminator="\n", float_format=float_format).encode("utf-8")
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:
@@ -177,7 +187,7 @@ def sha256_file(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def once_per_content(cache: dict, paths: Iterable[Path | str], make: Callable[[], T]) -> T:
+def once_per_content(cache: dict[tuple[Any, ...], T], paths: Iterable[Path | str], make: Callable[[], T]) -> T:
     """``make()`` once per process for the same bytes of ``paths``; later calls get the kept result.
 
     Pipeline jobs run as threads of one process and many read the same inputs

@@ -6,15 +6,20 @@ Missing data stays missing (NA), never zero and never "not met".
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, SupportsFloat, cast
 
 import jsonschema
 import pandas as pd
 import yaml
 
 from tomas_pipeline.errors import TomasInputError
-from tomas_pipeline.io import once_per_content
+from tomas_pipeline.io import is_na, once_per_content
 from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
+
+if TYPE_CHECKING:
+    from pandas.api.typing import NAType
 
 # A state whose ISO code is user-assigned (Kosovo) cannot join UN or Council of
 # Europe treaties, so a missing ratification there is "not applicable", not a gap.
@@ -28,9 +33,9 @@ def _preferred(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["preferred"].astype(bool)]
 
 
-def _years_between(start: str, end: str) -> tuple[float | None, str | None]:
+def _years_between(start: str | NAType, end: str | NAType) -> tuple[float | None, str | None]:
     """Years between two ISO dates of any precision, at the coarser precision."""
-    if pd.isna(start) or pd.isna(end):
+    if not isinstance(start, str) or not isinstance(end, str):  # a missing date (NA)
         return None, None
     precision = min(len(start), len(end))
     if precision >= 10:
@@ -61,6 +66,7 @@ def ratification_status(actions: pd.DataFrame, countries: pd.DataFrame, instrume
             signature = by_action.get("signature")
             bound = next((by_action[a] for a in BINDING_ACTIONS if a in by_action), None)
             in_force = by_action.get("entry_into_force")
+            status: str | NAType
             if bound is not None:
                 status = "party"
             elif signature is not None:
@@ -109,7 +115,7 @@ SCORES = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 STATUS_SCORES = {"party": 1.0, "signed": 0.5}
 
 
-def _load_yaml(path: Path | str) -> object:
+def _load_yaml(path: Path | str) -> Any:  # a YAML document: any shape until its schema has checked it
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)  # safe_load: a config file cannot run code
 
@@ -162,10 +168,10 @@ def score_category(score: object, value: object) -> int:
     """Index into SCORE_CATEGORIES of one scored cell."""
     if isinstance(value, str) and value == NOT_APPLICABLE:
         return 4
-    if score is None or pd.isna(score):
+    if score is None or is_na(score):
         return 3
-    score = float(score)
-    return 0 if score >= 1 else (2 if score <= 0 else 1)
+    number = float(cast(SupportsFloat, score))  # a score cell is a number or missing (the scorecard's schema)
+    return 0 if number >= 1 else (2 if number <= 0 else 1)
 
 
 def score_counts(scorecard: pd.DataFrame, indicators: list[dict], countries: list[str]) -> pd.DataFrame:
@@ -178,9 +184,10 @@ def score_counts(scorecard: pd.DataFrame, indicators: list[dict], countries: lis
         counts = [0] * len(SCORE_CATEGORIES)
         for ind in (i for i in indicators if i["scored"]):
             key = (iso, ind["id"])
-            found = cells is not None and key in cells.index
-            counts[score_category(cells.at[key, "score"] if found else pd.NA,
-                                  cells.at[key, "value"] if found else pd.NA)] += 1
+            if cells is not None and key in cells.index:
+                counts[score_category(cells.at[key, "score"], cells.at[key, "value"])] += 1
+            else:
+                counts[score_category(pd.NA, pd.NA)] += 1
         rows.append({"country_iso2": iso, **dict(zip(SCORE_CATEGORIES, counts))})
     return pd.DataFrame(rows, columns=["country_iso2", *SCORE_CATEGORIES])
 
@@ -261,7 +268,7 @@ def _ids(*values: object) -> object:
 
 def _text(value: object) -> object:
     """A value for the scorecard's text column: numbers to 3 decimals, NA kept."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (not isinstance(value, str) and is_na(value)):
         return pd.NA
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -289,8 +296,8 @@ def _weakest(records: list[dict], codes: list[str | None]) -> tuple[dict | None,
     return best, note
 
 
-def _rank(value: object) -> float:
-    return float("inf") if value is None or pd.isna(value) else float(value)
+def _rank(value: SupportsFloat | None) -> float:
+    return float("inf") if value is None or is_na(value) else float(value)
 
 
 def _per_code(iso: str, indicator: str, codes: list[str | None], records: list[dict]) -> list[dict]:
@@ -315,7 +322,7 @@ def _per_code(iso: str, indicator: str, codes: list[str | None], records: list[d
 
 def _shared(values: list[object]) -> object:
     first = values[0]
-    if isinstance(first, str) or (first is not None and not pd.isna(first)):
+    if isinstance(first, str) or (first is not None and not is_na(first)):
         if all(isinstance(v, type(first)) and v == first for v in values):
             return first
     return pd.NA
@@ -352,11 +359,11 @@ def criminalisation(penalties: pd.DataFrame, legal_features: pd.DataFrame, count
             offence = ind["params"]["offence"]
             # An explicit "no" can only come from a source saying so.
             stated = features[(features["country_iso2"] == iso) & (features["feature"] == f"criminalises_{offence}")]
-            records = []
+            records: list[dict] = []
             for code in codes:
-                row = _in_code(mine[mine["offence"] == offence], code)
-                if not row.empty:
-                    row = row.iloc[0]
+                matches = _in_code(mine[mine["offence"] == offence], code)
+                if not matches.empty:
+                    row = matches.iloc[0]
                     article, article_source = row["article"], pd.NA
                     if pd.isna(article):
                         # Another source may name the article of the same provision.
@@ -406,8 +413,9 @@ def penalty_alignment(penalties: pd.DataFrame, offences: pd.DataFrame, countries
 
 
 def _alignment(row: pd.Series | None, floor: object, floor_source: object) -> dict:
-    empty = {"value": pd.NA, "score": pd.NA, "meets_floor": pd.NA, "ratio": pd.NA, "max_months": pd.NA,
-             "life": pd.NA, "article": pd.NA, "rank": None, "source_ids": pd.NA}
+    empty: dict[str, object] = {"value": pd.NA, "score": pd.NA, "meets_floor": pd.NA, "ratio": pd.NA,
+                                "max_months": pd.NA, "life": pd.NA, "article": pd.NA, "rank": None,
+                                "source_ids": pd.NA}
     if row is None:
         return empty
     sources = _ids(row["source_id"], floor_source)
@@ -415,14 +423,14 @@ def _alignment(row: pd.Series | None, floor: object, floor_source: object) -> di
     maximum = row["max_months"]
     # The provision the penalty comes from, so a reader can find it in the code.
     rec = {**empty, "max_months": maximum, "life": life, "article": row.get("article", pd.NA), "source_ids": sources}
-    if pd.isna(floor):
+    if is_na(floor):
         return {**rec, "note": "no floor on record for this offence"}
     if life:
         # Life imprisonment meets any floor; there is no finite maximum to divide.
         return {**rec, "value": "life", "score": 1.0, "meets_floor": True, "rank": float("inf")}
     if pd.isna(maximum):
         return {**rec, "note": "the source gives no maximum"}
-    ratio = round(float(maximum) / float(floor), 3)
+    ratio = round(float(maximum) / float(cast(SupportsFloat, floor)), 3)  # a floor is months or NA
     meets = ratio >= 1
     return {**rec, "value": _text(ratio), "score": 1.0 if meets else 0.0, "meets_floor": meets, "ratio": ratio,
             "rank": ratio}
@@ -482,10 +490,10 @@ def icmec(legal_features: pd.DataFrame, countries: pd.DataFrame, indicators: lis
 
 def _feature(legal_features: pd.DataFrame, iso: str, feature: str) -> dict:
     chosen = _preferred(legal_features)
-    row = chosen[(chosen["country_iso2"] == iso) & (chosen["feature"] == feature)]
-    if row.empty:
+    matches = chosen[(chosen["country_iso2"] == iso) & (chosen["feature"] == feature)]
+    if matches.empty:
         return {"value": pd.NA, "score": pd.NA, "article": pd.NA, "source_ids": pd.NA}
-    row = row.iloc[0]
+    row = matches.iloc[0]
     return {"value": row["value"], "score": SCORES.get(row["value"], pd.NA), "article": row.get("article", pd.NA),
             "source_ids": _ids(row["source_id"])}
 
@@ -495,9 +503,9 @@ def _feature(legal_features: pd.DataFrame, iso: str, feature: str) -> dict:
 
 def uses_pornography_term(term: object, stems: list[str]) -> object:
     """True when the term frames the material as pornography; NA for no term."""
-    if term is None or (not isinstance(term, str) and pd.isna(term)):
+    if term is None or (not isinstance(term, str) and is_na(term)):
         return pd.NA
-    folded = term.casefold()
+    folded = cast(str, term).casefold()  # a term cell is text (the terminology schema)
     return any(stem.casefold() in folded for stem in stems)
 
 
@@ -510,7 +518,7 @@ def terminology_use(penalties: pd.DataFrame, countries: pd.DataFrame, indicators
     rows = []
     for iso, mine, codes in _by_country(basic, countries, settings):
         for ind in _of_family(indicators, "terminology"):
-            records = []
+            records: list[dict] = []
             for code in codes:
                 termed = _in_code(mine, code).dropna(subset=["term_used"])
                 if termed.empty:
@@ -553,10 +561,10 @@ def institutions_score(ratification: pd.DataFrame, legal_features: pd.DataFrame,
 
 
 def _treaty(ratification: pd.DataFrame, iso: str, instrument: str, scale: str) -> dict:
-    row = ratification[(ratification["country_iso2"] == iso) & (ratification["instrument"] == instrument)]
-    if row.empty:
+    matches = ratification[(ratification["country_iso2"] == iso) & (ratification["instrument"] == instrument)]
+    if matches.empty:
         return {"value": pd.NA, "score": pd.NA, "source_ids": pd.NA}
-    row = row.iloc[0]
+    row = matches.iloc[0]
     if scale == "years":
         # Accession and succession bind without a signature: there are no years to count, and
         # the source of the accession says so, so the cell is a sourced "not applicable", not a gap.
@@ -569,9 +577,9 @@ def _treaty(ratification: pd.DataFrame, iso: str, instrument: str, scale: str) -
 
 
 def _span(row: pd.Series) -> object:
-    parts = [f"signed {row['signature_date']}" if pd.notna(row["signature_date"]) else None,
-             f"{row['bound_action']} {row['bound_date']}" if pd.notna(row["bound_date"]) else None]
-    parts = [p for p in parts if p]
+    candidates = [f"signed {row['signature_date']}" if pd.notna(row["signature_date"]) else None,
+                  f"{row['bound_action']} {row['bound_date']}" if pd.notna(row["bound_date"]) else None]
+    parts = [p for p in candidates if p]
     return "; ".join(parts) if parts else pd.NA
 
 
@@ -633,7 +641,7 @@ def country_maxima(penalties: pd.DataFrame, countries: pd.DataFrame, offence: st
     basic = _basic(penalties)
     rows = []
     for iso, mine, codes in _by_country(basic, countries, settings):
-        records = []
+        records: list[dict] = []
         for code in codes:
             row = _in_code(mine[mine["offence"] == offence], code)
             if row.empty or pd.isna(row.iloc[0]["max_months"]) or bool(row.iloc[0].get("life")):
@@ -704,7 +712,7 @@ def uniformity(penalties: pd.DataFrame, countries: pd.DataFrame, indicators: lis
 # --- The registry the rules and steps read -----------------------------------------
 
 # family id -> (table written, function, processed tables it reads)
-FAMILIES = {
+FAMILIES: dict[str, tuple[str, Callable[..., pd.DataFrame], tuple[str, ...]]] = {
     "criminalisation": ("criminalisation", criminalisation, ("penalties", "legal_features", "countries")),
     "penalty_alignment": ("penalty_alignment", penalty_alignment, ("penalties", "offences", "countries")),
     "parity": ("parity", parity, ("penalties", "countries")),
@@ -769,7 +777,7 @@ def recommendation_status(scores: list[object], values: list[object]) -> str:
     pairs = [(s, v) for s, v in zip(scores, values) if not (isinstance(v, str) and v == NOT_APPLICABLE)]
     if not pairs:
         return NOT_APPLICABLE if scores else UNKNOWN
-    known = [float(s) for s, _ in pairs if pd.notna(s)]
+    known = [float(cast(SupportsFloat, s)) for s, _ in pairs if not is_na(s)]  # a score is a number or NA
     missing = len(pairs) - len(known)
     if any(0 < s < 1 for s in known) or (any(s >= 1 for s in known) and any(s <= 0 for s in known)):
         return PARTLY

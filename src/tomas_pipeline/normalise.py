@@ -17,16 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
 from tomas_pipeline import provisions
 from tomas_pipeline.config import line_of
 from tomas_pipeline.countries import Register, resolve_column
-from tomas_pipeline.dates import parse_date, parse_date_column
+from tomas_pipeline.dates import PartialDate, parse_date, parse_date_column
 from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table
-from tomas_pipeline.io import exact_number, read_raw_csv
+from tomas_pipeline.io import exact_number, is_na, read_raw_csv
 from tomas_pipeline.penalties import parse_penalty_column
 from tomas_pipeline.schemas import ABSENT_BODY_EMPTY, stated_absent
 
@@ -53,7 +54,7 @@ class Context:
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._cache:
             self._cache[name] = load_table(self.raw_dir, name)
-        return self._cache[name].copy()
+        return cast(pd.DataFrame, self._cache[name]).copy()  # the cache holds tables and the register
 
     def path(self, name: str) -> Path:
         return self.raw_dir / name
@@ -62,7 +63,7 @@ class Context:
     def register(self) -> Register:
         if "register" not in self._cache:
             self._cache["register"] = _load_register(self.raw_dir)
-        return self._cache["register"]
+        return cast(Register, self._cache["register"])
 
     @property
     def sources(self) -> pd.DataFrame:
@@ -276,7 +277,7 @@ def _check_signature_order(frame: pd.DataFrame, parsed: dict, path: Path) -> Non
     errors = []
     key = list(zip(frame["country_iso2"], frame["instrument"], frame["source_id"]))
     # One pass for the signatures, one for the ratifications: linear in rows.
-    signed_by = {}
+    signed_by: dict[tuple, PartialDate] = {}
     for k, index, action in zip(key, frame.index, frame["action"]):
         if action == "signature" and parsed.get(index) is not None:
             signed_by.setdefault(k, parsed[index])
@@ -306,7 +307,7 @@ def _check_against_instrument(frame: pd.DataFrame, parsed: dict, path: Path, ins
             with contextlib.suppress(ParseError):
                 opened[row["instrument_id"]] = parse_date(str(row["opened"]))
     errors = []
-    in_force = {}
+    in_force: dict[tuple, PartialDate] = {}
     for index, action in frame["action"].items():
         if action == "entry_into_force" and parsed.get(index) is not None:
             in_force.setdefault((frame.at[index, "country_iso2"], frame.at[index, "instrument"],
@@ -319,7 +320,8 @@ def _check_against_instrument(frame: pd.DataFrame, parsed: dict, path: Path, ins
         if instrument in opened and date.definitely_before(opened[instrument]):
             errors.append(TomasInputError(
                 path, spreadsheet_row(index), "date", frame.at[index, "date"],
-                f"a date on or after {instrument} opened for signature ({opened[instrument].iso}, instruments.csv)"))
+                f"a date on or after {str(instrument)} opened for signature "
+                f"({opened[instrument].iso}, instruments.csv)"))
             continue
         key = (frame.at[index, "country_iso2"], instrument, frame.at[index, "source_id"])
         if action in _CONSENT and key in in_force and in_force[key].definitely_before(date):
@@ -446,7 +448,7 @@ def _check_absences(raw: pd.DataFrame, path: Path) -> None:
     for index in raw.index[stated_absent(raw)]:
         for column in ABSENT_BODY_EMPTY:
             value = raw.at[index, column] if column in raw.columns else pd.NA
-            if pd.notna(value) and str(value).strip():
+            if not is_na(value) and str(value).strip():
                 errors.append(TomasInputError(path, spreadsheet_row(index), column, value,
                                               "an empty cell: the row says the body does not exist (exists = no)"))
     if errors:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -149,17 +151,18 @@ def _durations(original: str, tokens: list[str | float], compound: bool = True) 
                 raise ParseError(original, EXPECTED)
             unit = tokens[i + 1] if i + 1 < len(tokens) else None
             if unit in _UNITS:
-                months, factor = token * _UNITS[unit], _UNITS[unit]
+                term, factor = token * _UNITS[unit], _UNITS[unit]
                 i += 2
                 # "1 year (and) 6 months": the months belong to the same term.
                 j = i + 1 if i < len(tokens) and tokens[i] == "and" else i
+                extra = tokens[j] if j + 1 < len(tokens) else None
                 # Only whole years and fewer than 12 months fold: "5 years 13 months" stays two
                 # terms side by side, which no shape accepts, rather than 6 years 1 month.
-                if (compound and factor == 12 and j + 1 < len(tokens) and isinstance(tokens[j], float)
-                        and tokens[j + 1] in ("month", "months") and tokens[j] < 12 and token == int(token)):
-                    months += tokens[j]
+                if (compound and factor == 12 and isinstance(extra, float)
+                        and tokens[j + 1] in ("month", "months") and extra < 12 and token == int(token)):
+                    term += extra
                     i = j + 2
-                terms.append((months, factor))
+                terms.append((term, factor))
             else:
                 terms.append((token, None))
                 i += 1
@@ -170,8 +173,8 @@ def _durations(original: str, tokens: list[str | float], compound: bool = True) 
         symbols.append(str(token))
         i += 1
     months: list[float] = []
-    for k, (value, factor) in enumerate(terms):
-        if factor is None:
+    for k, (value, unit_factor) in enumerate(terms):
+        if unit_factor is None:
             following = [f for _, f in terms[k + 1:] if f is not None]
             if not following:
                 raise ParseError(original, EXPECTED)
@@ -182,7 +185,7 @@ def _durations(original: str, tokens: list[str | float], compound: bool = True) 
     return symbols, months
 
 
-def describe_months(months: float, short: bool = False) -> str:
+def describe_months(months: float | str, short: bool = False) -> str:
     """The one way a term is written back, in the report, on figures and in the
     release notes: whole years in years, otherwise years and months as codes
     state them. 60 -> '5 years', 18 -> '1 year 6 months', 6 -> '6 months'
@@ -195,7 +198,7 @@ def describe_months(months: float, short: bool = False) -> str:
     return " ".join(parts)
 
 
-def parse_penalty_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFrame:
+def parse_penalty_column(df: pd.DataFrame, column: str, file: Path | str) -> pd.DataFrame:
     """Add min_months, max_months, life, fine; empty cells stay unknown (NA)."""
     out = df.copy()
     rows: dict[object, Penalty | None] = {}
@@ -211,7 +214,7 @@ def parse_penalty_column(df: pd.DataFrame, column: str, file: str) -> pd.DataFra
     if errors:
         raise TomasInputErrors(errors)
 
-    def pick(attr: str) -> list:
+    def pick(attr: str) -> list[Any]:
         return [None if rows[i] is None else getattr(rows[i], attr) for i in df.index]
 
     out["min_months"] = pd.array(pick("min_months"), dtype="Float64")

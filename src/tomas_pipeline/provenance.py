@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from tomas_pipeline.io import sha256_file, write_json
 
@@ -25,11 +26,11 @@ def write_provenance(
     code: str,
     source_ids: Iterable[str],
     root: Path | str = ".",
-    extra: dict | None = None,
+    extra: dict[str, object] | None = None,
 ) -> Path:
     """Record inputs (relative paths + sha256), code and sources for ``output``."""
     root = Path(root).resolve()
-    record = {
+    record: dict[str, object] = {
         "output": _rel(output, root),
         "code": code,
         "inputs": [
@@ -45,8 +46,9 @@ def write_provenance(
     return target
 
 
-def read_provenance(output: Path | str) -> dict:
-    return json.loads(provenance_path(output).read_text(encoding="utf-8"))
+def read_provenance(output: Path | str) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(provenance_path(output).read_text(encoding="utf-8"))
+    return record
 
 
 def _rel(path: Path | str, root: Path) -> str:

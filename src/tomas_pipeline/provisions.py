@@ -11,7 +11,11 @@ is preferred: the report shows both values instead of choosing one.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import pandas as pd
+
+from tomas_pipeline.io import is_na
 
 RULE = (
     "a primary text of the provision (the code or gazette text, or a quotation of its wording) over a "
@@ -32,9 +36,9 @@ def reading(frame: pd.DataFrame) -> pd.Series:
 
 def newer(a: object, b: object) -> bool:
     """True when ISO date `a` is certainly after `b` (compared at the coarser precision; unknown is oldest)."""
-    if pd.isna(a):
+    if is_na(a):
         return False
-    if pd.isna(b):
+    if is_na(b):
         return True
     n = min(len(str(a)), len(str(b)))
     return str(a)[:n] > str(b)[:n]
@@ -47,13 +51,13 @@ def _newest(rows: list[dict]) -> list[dict]:
 
 def _names_newer_text(claims: list[dict], texts: list[dict]) -> list[dict]:
     """Claims naming an amending law and a date newer than every text on record."""
-    return [c for c in claims if not pd.isna(c["amending_law"]) and not pd.isna(c["as_of"])
+    return [c for c in claims if not is_na(c["amending_law"]) and not is_na(c["as_of"])
             and all(newer(c["as_of"], t["as_of"]) for t in texts)]
 
 
 def _order(value: object) -> tuple[bool, str]:
     # pandas' sort order: missing values last.
-    return (True, "") if pd.isna(value) else (False, str(value))
+    return (True, "") if is_na(value) else (False, str(value))
 
 
 def _pick(rows: list[dict], versions: bool) -> tuple[dict | None, bool]:
@@ -98,19 +102,22 @@ def choose(frame: pd.DataFrame, fact: list[str]) -> tuple[pd.Series, pd.Series]:
     groups: dict[str, list[dict]] = {}
     for row in rows:
         groups.setdefault(row["fact"], []).append(row)
-    preferred, disputed = set(), set()
+    preferred: set[Hashable] = set()
+    disputed: set[Hashable] = set()
     for candidates in groups.values():
         # 1. one version per provision (each offence row of it sees the same versions).
         by_provision: dict[str, list[dict]] = {}
         for row in candidates:
-            if not pd.isna(row["provision"]):
+            if not is_na(row["provision"]):
                 by_provision.setdefault(row["provision"], []).append(row)
-        chosen, open_provisions = [], []
+        chosen: list[dict] = []
+        open_provisions: list[list[dict]] = []
         for provision in sorted(by_provision):
             pick, unsettled = _pick(by_provision[provision], versions=True)
             if unsettled:
                 open_provisions.append(by_provision[provision])
             else:
+                assert pick is not None  # a settled choice is a row
                 chosen.append(pick)
         # A settled primary text sets aside open claims that name no newer text.
         if any(r["reading"] == PRIMARY_TEXT for r in chosen):

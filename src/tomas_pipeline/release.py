@@ -45,6 +45,8 @@ from tomas_pipeline.publish import read_manifest
 from tomas_pipeline.render.formats import DEFAULT_FORMATS, output_names
 from tomas_pipeline.reporting.text import escape
 
+# A module constant, not a call in the default below: one list of default report files.
+DEFAULT_REPORT_FILES = tuple(output_names("tomas", DEFAULT_FORMATS))
 MANIFEST = "SHA256SUMS"
 # Zip cannot store dates before 1980.
 _ZIP_EPOCH_MIN = (1980, 1, 1, 0, 0, 0)
@@ -188,7 +190,7 @@ def _fence(text: str) -> str:
 
 
 def release_notes(cff: dict, info: dict, changes: pd.DataFrame, changes_note: str,
-                  report_files: tuple[str, ...] = tuple(output_names("tomas", DEFAULT_FORMATS))) -> str:
+                  report_files: tuple[str, ...] = DEFAULT_REPORT_FILES) -> str:
     # Everything from data or CITATION.cff is escaped: a source title with <script> stays text.
     bibtex = to_bibtex(cff).rstrip()
     fence = _fence(bibtex)
@@ -298,7 +300,9 @@ def record_release(paths: Paths, info: dict, bundle: Path, archive: Path) -> Pat
     for source in sorted(paths.processed.glob("*.csv")):
         if source.name != "changes.csv":  # derived from two releases, not a finding
             _copy(source, findings / source.name)
-    files = dict(reversed(line.split("  ", 1)) for line in (bundle / MANIFEST).read_text().splitlines())
+    # Manifest lines are "digest  name".
+    lines = (bundle / MANIFEST).read_text().splitlines()
+    files = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
     write_json({**{k: info[k] for k in ("version", "date", "commit", "data_hash")},
                 "archive": {"name": archive.name, "sha256": sha256_file(archive)},
                 "files": files}, record / "release.json")

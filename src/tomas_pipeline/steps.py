@@ -141,6 +141,7 @@ def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None
     elif name == "scorecard_heatmap":
         from tomas_pipeline.metrics import load_indicators
 
+        assert method is not None, "the scorecard figure is drawn from the method file"
         spec = figures.scorecard_heatmap(tables["scorecard"], load_indicators(method), tables["countries"],
                                          source)
         used = tables["scorecard"]["source_ids"]

@@ -74,13 +74,13 @@ def load_terms(path: Path | str) -> list[str]:
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
-def term_pattern(term: str) -> re.Pattern:
+def term_pattern(term: str) -> re.Pattern[str]:
     """Whole words, any case, any run of whitespace between words (a term may wrap across lines)."""
     words = [re.escape(w) for w in term.split()]
     return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?![\w-])", re.IGNORECASE)
 
 
-def _blank(match: re.Match) -> str:
+def _blank(match: re.Match[str]) -> str:
     """Replace masked text with spaces, keeping line breaks so line numbers stay right."""
     return re.sub(r"[^\n]", " ", match.group(0))
 

@@ -6,6 +6,8 @@ method file, never from the prose.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -55,15 +57,16 @@ def pillar_table(index: pd.DataFrame) -> str:
     out = []
     for iso in _order(index):
         mine = index[index["country_iso2"] == iso].set_index("component")
-        row = {"Country": escape(country_name(iso))}
+        row: dict[str, str] = {"Country": escape(country_name(iso))}
         for pid, label in labels.items():
             if pid not in mine.index:
                 row[escape(label)] = MISSING
                 continue
-            r = mine.loc[pid]
+            # One row per country and component (the index table's key), so .loc gives a row.
+            r = cast(pd.Series, mine.loc[pid])
             score = MISSING if pd.isna(r["score"]) else fmt_number(r["score"], 3)
             row[escape(label)] = f"{score} ({int(r['indicators_scored'])}/{int(r['indicators_applicable'])})"
-        total = mine.loc["index"]
+        total = cast(pd.Series, mine.loc["index"])
         row["Index"] = (MISSING if pd.isna(total["score"]) else fmt_number(total["score"], 3)) + \
             f" ({int(total['indicators_scored'])}/{int(total['indicators_applicable'])})"
         row["Rank"] = str(int(total["rank"])) if pd.notna(total["rank"]) else "not ranked \\*"
@@ -119,7 +122,9 @@ def robustness_sentence(row: pd.Series, index_row: pd.Series) -> str:
 def robustness_sentences(stability: pd.DataFrame, index: pd.DataFrame) -> str:
     totals = index[index["component"] == "index"].set_index("country_iso2")
     rows = stability.set_index("country_iso2", drop=False)
-    return "\n".join(f"- {robustness_sentence(rows.loc[iso], totals.loc[iso])}" for iso in _order(stability))
+    # One row per country in each (their key), so .loc gives a row; pandas-stubs allows a frame.
+    return "\n".join(f"- {robustness_sentence(cast(pd.Series, rows.loc[iso]), cast(pd.Series, totals.loc[iso]))}"
+                     for iso in _order(stability))
 
 
 def worked_example(index: pd.DataFrame, weights: pd.DataFrame) -> str:
@@ -130,7 +135,7 @@ def worked_example(index: pd.DataFrame, weights: pd.DataFrame) -> str:
     iso = _order(totals)[0]
     mine = index[(index["country_iso2"] == iso) & (index["component"] != "index") & index["score"].notna()]
     labels = pillar_labels()
-    shown = float(totals.set_index("country_iso2").at[iso, "score"])
+    shown = float(cast(float, totals.set_index("country_iso2").at[iso, "score"]))  # a numeric column
     used = ", ".join(escape(labels.get(c, c)) for c in mine["component"])
     w, sc, wsum = mine["weight"].astype(float), mine["score"].astype(float), float(mine["weight"].sum())
     if spec()["aggregation"] == "geometric":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from tomas_pipeline.dates import parse_date
@@ -64,7 +66,9 @@ def stat_year(indicator: str, country: str | None = None, area: str | None = Non
 
 def stat_out_of(indicator: str, country: str | None = None) -> str:
     rows = _stat_rows(indicator, country)
-    values = rows["out_of"].dropna() if "out_of" in rows.columns else []
+    if "out_of" not in rows.columns:
+        return MISSING
+    values = rows["out_of"].dropna()
     return fmt_int(values.iloc[0]) if len(values) else MISSING
 
 
@@ -96,13 +100,13 @@ def treaty_date(iso2: str, instrument: str, which: str = "bound") -> Md:
     """'20 June 2002' for which='bound' (ratification, accession, succession) or 'signature'."""
     row = treaty(iso2, instrument)
     if row is None:
-        return MISSING
+        return Md(MISSING)
     return fmt_date(row["bound_date" if which == "bound" else "signature_date"])
 
 
 def treaty_cite(iso2: str, instrument: str) -> Md:
     row = treaty(iso2, instrument)
-    return "" if row is None else cite(row["source_ids"])
+    return Md("") if row is None else cite(row["source_ids"])
 
 
 def action_value(iso2: str, instrument: str, action: str, source_id: str | None = None) -> Md:
@@ -113,13 +117,13 @@ def action_value(iso2: str, instrument: str, action: str, source_id: str | None 
         rows = rows[rows["source_id"] == source_id]
     else:
         rows = rows[rows["preferred"].astype(bool)]
-    return MISSING if rows.empty else fmt_date(rows.iloc[0]["date"])
+    return Md(MISSING) if rows.empty else fmt_date(rows.iloc[0]["date"])
 
 
 def instrument_field(instrument: str, field: str) -> Md:
     frame = table("instruments").set_index("instrument_id")
     if instrument not in frame.index:
-        return MISSING
+        return Md(MISSING)
     value = frame.at[instrument, field]
     if field == "adopted" and not is_missing(value):
         # The normaliser passes this column through as written (the schema checks it parses).
@@ -148,7 +152,7 @@ def penalty(iso2: str, offence: str, source_id: str | None = None) -> str:
 
 def penalty_cite(iso2: str, offence: str, source_id: str | None = None) -> Md:
     row = penalty_row(iso2, offence, source_id=source_id)
-    return "" if row is None else cite(row["source_id"])
+    return Md("") if row is None else cite(row["source_id"])
 
 
 def conflicts(table_name: str | None = None, iso2: str | None = None, key: str | None = None) -> pd.DataFrame:
@@ -170,7 +174,7 @@ def conflict_value(field: str, value: object) -> Md:
     if field == "date":
         return fmt_date(value)
     if field.endswith("_months"):
-        return fmt_years(value)
+        return Md(fmt_years(cast("float | str | None", value)))  # a *_months value: a number of months
     return escape(value)
 
 
@@ -209,15 +213,15 @@ def conflict_sentences(table_name: str | None = None, iso2: str | None = None, k
     out = []
     for (tbl, iso, fact, other_src), rows in frame.groupby(
             ["table", "country_iso2", "key", "other_source"], sort=False, dropna=False):
-        who = "the region" if is_missing(iso) else country_name(iso)
+        who = "the region" if is_missing(iso) else country_name(str(iso))
         rule = "; ".join(dict.fromkeys(str(r) for r in rows["rule"]))
         other, chosen = _side(rows, "other_value", "other_source"), _side(rows, "chosen_value", "chosen_source")
         if tbl == "penalties" and not is_missing(iso):
             # Show each source's whole statutory range, not only the fields that differ.
             offence = str(fact).split("/")[0].strip()
             chosen_src = ";".join(sorted(set(rows["chosen_source"].dropna())))
-            other = f"{penalty(iso, offence, source_id=str(other_src))} {cite(other_src)}"
-            chosen = f"{penalty(iso, offence, source_id=chosen_src)} {cite(chosen_src)}"
+            other = Md(f"{penalty(str(iso), offence, source_id=str(other_src))} {cite(other_src)}")
+            chosen = Md(f"{penalty(str(iso), offence, source_id=chosen_src)} {cite(chosen_src)}")
         if rule.startswith("unresolved"):
             # Left open on purpose: both values, neither used.
             out.append(f"For {escape(who)}, {escape(_fact_words(str(tbl), str(fact)))} is {other} in one source "
@@ -257,7 +261,7 @@ def gci(iso2: str, year: int, scope: str = "global") -> str:
 def instrument_title(instrument: str) -> Md:
     """An instrument's official title from instruments.csv, marked as a title."""
     frame = table("instruments").set_index("instrument_id")
-    return law_title(frame.at[instrument, "title"]) if instrument in frame.index else MISSING
+    return law_title(frame.at[instrument, "title"]) if instrument in frame.index else Md(MISSING)
 
 
 def bound_sentence(iso2: str, instrument: str) -> Md:
@@ -267,7 +271,7 @@ def bound_sentence(iso2: str, instrument: str) -> Md:
     if row is None or is_missing(row["status"]):
         return Md(f"for {escape(country_name(iso2))} the sources collected give no date (see Appendix D)")
     if str(row["status"]) == "not applicable":
-        return "not applicable"
+        return Md("not applicable")
     verb = {"ratification": "ratified it", "accession": "acceded to it", "succession": "succeeded to it"}.get(
         str(row["bound_action"]), "became a party")
     when = fmt_date(row["bound_date"])

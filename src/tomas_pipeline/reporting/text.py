@@ -11,9 +11,12 @@ NOT_AVAILABLE instead of breaking the render.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import SupportsFloat
 
 import pandas as pd
 
+from tomas_pipeline.io import is_na
 from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.reporting.data import country_name
 
@@ -37,7 +40,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|@$~^])")
 
 def escape(value: object) -> Md:
     """Text safe to put in Pandoc markdown: no markup, no citation, no raw HTML."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (not isinstance(value, str) and is_na(value)):
         return Md(MISSING)
     return Md(_MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " "))
 
@@ -47,15 +50,15 @@ def code(value: object) -> Md:
     return Md("`" + str(value).replace("`", "") + "`")
 
 
-def fmt_number(value: object, digits: int = 0) -> str:
-    if value is None or pd.isna(value):
+def fmt_number(value: SupportsFloat | str | None, digits: int = 0) -> str:
+    if value is None or is_na(value):
         return MISSING
     return f"{float(value):,.{digits}f}"
 
 
-def fmt_years(months: object) -> str:
+def fmt_years(months: float | str | None) -> str:
     """Months -> '5 years', '6 months', '1 year 6 months' (penalties.describe_months)."""
-    if months is None or pd.isna(months):
+    if months is None or is_na(months):
         return MISSING
     return describe_months(months)
 
@@ -76,7 +79,7 @@ def md_table(frame: pd.DataFrame, columns: dict[str, str] | None = None, raw: tu
 
 def cite(source_ids: object) -> Md:
     """Source ids ('a;b') -> a Pandoc citation '[@a; @b]'."""
-    if source_ids is None or (not isinstance(source_ids, str) and pd.isna(source_ids)):
+    if source_ids is None or (not isinstance(source_ids, str) and is_na(source_ids)):
         return Md("")
     ids = [s.strip() for s in str(source_ids).split(";") if s.strip()]
     return Md("[" + "; ".join("@" + s for s in ids) + "]" if ids else "")
@@ -96,7 +99,7 @@ def is_missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))
+        return is_na(value)
     except (TypeError, ValueError):
         return False
 
@@ -108,20 +111,20 @@ def quote(text: object) -> Md:
     such as ``penalties.term_used`` go through here.
     """
     if is_missing(text):
-        return MISSING
+        return Md(MISSING)
     return Md("[" + escape(text) + "]{.quote}")
 
 
 def law_title(text: object) -> Md:
     """The official title of a law or treaty, escaped and marked ``{.law-title}``."""
     if is_missing(text):
-        return MISSING
+        return Md(MISSING)
     return Md("[" + escape(text) + "]{.law-title}")
 
 
-def fmt_int(value: object) -> str:
+def fmt_int(value: SupportsFloat | str | None) -> str:
     """A count with thousands separators ('26,718'); '—' when missing."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     return f"{round(float(value)):,}"
 
@@ -129,7 +132,7 @@ def fmt_int(value: object) -> str:
 def fmt_date(value: object) -> Md:
     """An ISO date of any precision as prose: '20 June 2002', 'August 2002', '2009'."""
     if is_missing(value):
-        return MISSING
+        return Md(MISSING)
     text = str(value).strip()
     if text.endswith(".0"):  # a year read as a float
         text = text[:-2]
@@ -146,11 +149,11 @@ def fmt_date(value: object) -> Md:
 
 def year_of(value: object) -> Md:
     if is_missing(value):
-        return MISSING
+        return Md(MISSING)
     return escape(str(value).strip()[:4])
 
 
-def fmt_range(min_months: object, max_months: object, life: object = False) -> str:
+def fmt_range(min_months: float | str | None, max_months: float | str | None, life: object = False) -> str:
     """A statutory range in prose: 'from 3 years to 10 years', 'at least 5 years', 'up to 3 years'."""
     low = None if is_missing(min_months) else fmt_years(min_months)
     high = "life imprisonment" if (not is_missing(life) and bool(life)) else (
@@ -169,15 +172,15 @@ def fmt_range(min_months: object, max_months: object, life: object = False) -> s
     return MISSING
 
 
-def ordinal(value: object) -> str:
-    if is_missing(value):
+def ordinal(value: SupportsFloat | str | None) -> str:
+    if value is None or is_missing(value):
         return MISSING
     n = int(round(float(value)))
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
-def names(iso2s) -> Md:
+def names(iso2s: Iterable[str]) -> Md:
     """'Serbia, Albania and North Macedonia'."""
     items = [escape(country_name(c)) for c in iso2s]
     if not items:
