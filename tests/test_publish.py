@@ -113,3 +113,21 @@ def test_a_receipt_replaces_the_earlier_ones(tmp_path):
     write_receipt(tmp_path / "republished.aaaa")
     write_receipt(tmp_path / "republished.bbbb")
     assert [p.name for p in tmp_path.iterdir()] == ["republished.bbbb"]
+
+
+def test_a_file_the_last_publish_made_and_this_one_does_not_is_removed(tmp_path):
+    """formats [html, pdf] then [html]: the old PDF does not stay beside a manifest that omits it."""
+    staging, out = tmp_path / "staging", tmp_path / "out"
+    staging.mkdir()
+    for name in ("tomas.html", "tomas.pdf"):
+        (staging / name).write_text(name)
+    manifest = out / "tomas.sha256"
+    publish(staging, out, ["tomas.html", "tomas.pdf"], manifest)
+    (out / "notes.txt").write_text("the user's own file")
+    (tmp_path / "outside.txt").write_text("outside the output folder")
+    text = manifest.read_text() + "0" * 64 + "  ../outside.txt\n"
+    manifest.write_text(text)
+    publish(staging, out, ["tomas.html"], manifest)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "tomas.html", "tomas.sha256"]
+    assert (tmp_path / "outside.txt").is_file()
+    assert "tomas.pdf" not in manifest.read_text()

@@ -29,6 +29,9 @@ def publish(staging: Path | str, output: Path | str, names: list[str], manifest:
     # which need none. An interruption between renames leaves at worst a mix
     # the manifest check in common.smk sends back to publish.
     temps = {name: output / f".{name}.publishing" for name in names}
+    # What the last publish put here and this one does not (a format or a brief
+    # taken out of the config) goes, so no stale file sits beside the manifest.
+    stale = sorted(set(_published(manifest)) - set(names))
     manifest_tmp = manifest.with_name(f".{manifest.name}.publishing")
     try:
         for name, tmp in temps.items():
@@ -39,10 +42,21 @@ def publish(staging: Path | str, output: Path | str, names: list[str], manifest:
         for name, tmp in temps.items():
             tmp.replace(output / name)
         manifest_tmp.replace(manifest)
+        for name in stale:
+            (output / name).unlink(missing_ok=True)
     finally:
         for tmp in [*temps.values(), manifest_tmp]:
             tmp.unlink(missing_ok=True)
     return [output / name for name in names]
+
+
+def _published(manifest: Path) -> list[str]:
+    # Only plain names: a manifest edited to name ../something removes nothing outside.
+    try:
+        names = read_manifest(manifest)
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [n for n in names if n == Path(n).name and not n.startswith(".")]
 
 
 def read_manifest(manifest: Path | str) -> dict[str, str]:
