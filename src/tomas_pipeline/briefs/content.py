@@ -346,8 +346,12 @@ def country_strategies(data: BriefData, iso2: str) -> list[dict]:
 def strategies_section(data: BriefData, iso2: str, t: Translator) -> str:
     plans = country_strategies(data, iso2)
     if not plans:
-        return t._("The tables hold no national strategy or action plan for this country; "
-                   "the gap is listed with the other missing facts below.") + "\n"
+        text = t._("The tables hold no national strategy or action plan for this country.")
+        gaps = data.tables["gaps"]
+        if ((gaps["table"] == "strategies") & (gaps["country_iso2"] == iso2)).any():
+            # Only where the audit expects one (a comparison country) is it a gap.
+            text += " " + t._("The gap is listed with the other missing facts below.")
+        return text + "\n"
     lead = t.n("The sources record {n} national strategy or action plan.",
                "The sources record {n} national strategies or action plans.", len(plans)).format(
         n=t.number(len(plans)))
