@@ -706,9 +706,10 @@ def country_penalties(alignment: pd.DataFrame, iso2: str, region: list[str], nam
             meets = row["meets_floor"]
             colour, marker = ((UNKNOWN_COLOUR, "D") if pd.isna(meets) else (MEETS, "o") if meets else (SHORT, "X"))
         if x is None:
-            ax.text(0.01, y, t._("no data"), transform=ax.get_yaxis_transform(), va="center", fontsize=7,
-                    color="#444444", style="italic", zorder=4,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8})
+            # Right of the floor and the band, so the label hides neither.
+            known = [v / 12 for v in (row["floor_max_months"], row["region_max_months"]) if pd.notna(v)]
+            ax.text(max(known, default=0.0) + top * 0.02, y, t._("no data"), va="center", fontsize=7,
+                    color="#444444", style="italic", zorder=4)
         else:
             ax.plot(x, y, marker=marker, color=colour, markersize=6, linestyle="none", zorder=3)
             # Life imprisonment sits at the right edge, its words to its left.
