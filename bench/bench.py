@@ -253,7 +253,9 @@ def bench_scale(base: Path, sizes: list[int], runs: int, extra: list[str], log) 
                                     "tail": "" if full.returncode == 0 else full.output[-2000:]}
             note = f"; full build {'ok' if full.returncode == 0 else 'FAILED'} in {full.seconds:.1f} s"
         out.setdefault("briefs", {})[n] = bench_briefs(repo, codes)
-        note += f"; {n} English briefs {out['briefs'][n]['seconds']:.1f} s"
+        b = out["briefs"][n]
+        note += (f"; {n} English briefs {'ok' if b['ok'] else 'FAILED'} ({b['brief_jobs_ran']} jobs ran) "
+                 f"{b['seconds']:.1f} s")
         log(f"{n} countries ({rows} raw rows): " + ", ".join(
             f"{s} {statistics.median(per_stage[s]['work_s']):.2f} s" for s in stages) + note)
     out["growth"] = {}
@@ -278,9 +280,13 @@ def bench_briefs(repo: Repo, codes: list[str]) -> dict:
     manifest = "report/_output/briefs/briefs.sha256"
     repo.snakemake(manifest, "--omit-from", "brief")
     done = repo.snakemake(manifest, check=False)
-    return {"countries": len(codes), "ok": done.returncode == 0, "seconds": done.seconds,
-            "per_brief_s": done.seconds / max(len(codes), 1), "peak_mb": done.peak_mb,
-            "tail": "" if done.returncode == 0 else done.output[-2000:]}
+    # The time counts only if every brief job ran in it: a run that failed early or found nothing to do
+    # would otherwise pass for a fast one.
+    ran = sum(1 for job in jobs_in(done.output) if job.split(":")[0] == "brief")
+    ok = done.returncode == 0 and ran == len(codes)
+    return {"countries": len(codes), "brief_jobs_ran": ran, "ok": ok, "seconds": done.seconds,
+            "per_brief_s": done.seconds / max(ran, 1), "peak_mb": done.peak_mb,
+            "tail": "" if ok else done.output[-2000:]}
 
 
 def bench_quarto(repo: Repo, runs: int) -> dict:
@@ -367,7 +373,8 @@ def print_report(res: dict) -> None:
             print(f"  {n:9d}  {row['raw_rows']:8d}  " + "  ".join(f"{c:>22}" for c in cells)
                   + (f"   {'ok' if full['ok'] else 'FAILED'} {full['seconds']:.1f} s" if full else "   -"))
         for n, b in s.get("briefs", {}).items():
-            print(f"  {n:9d} English briefs: {'ok' if b['ok'] else 'FAILED'} {b['seconds']:.1f} s "
+            print(f"  {n:9d} English briefs: {'ok' if b['ok'] else 'FAILED'} ({b.get('brief_jobs_ran', '?')} jobs "
+                  f"ran) {b['seconds']:.1f} s "
                   f"({b['per_brief_s']:.2f} s each, peak {b['peak_mb']:.0f} MB)")
         print("  growth exponent (time ~ countries^k): " + "; ".join(
             f"{st} " + ", ".join(f"{k} {v:.2f}" if v is not None else f"{k} n/a" for k, v in e.items())

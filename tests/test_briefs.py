@@ -3,6 +3,7 @@ processed tables, hostile strings, the Cyrillic PDF and byte-identical output.""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -17,10 +18,19 @@ from babel.messages.pofile import read_po
 from babel.numbers import parse_decimal
 from buildkit import Elements
 
-from tomas_pipeline.briefs import i18n
-from tomas_pipeline.briefs.content import OFFENCES, BriefData, Stamp, brief_markdown, duration
+from tomas_pipeline.briefs import i18n, write_brief
+from tomas_pipeline.briefs.content import (
+    OFFENCES,
+    BriefData,
+    Stamp,
+    brief_figures,
+    brief_markdown,
+    duration,
+    figure_name,
+    offence_name,
+    penalty_spread,
+)
 from tomas_pipeline.briefs.i18n import FALLBACK_MARK, LANGUAGES, Translator, untranslated
-from tomas_pipeline.briefs.render import render_brief
 from tomas_pipeline.io import read_processed, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +53,7 @@ def _ids(pot: Path) -> set:
 def test_template_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "briefs.pot"
     result = subprocess.run([sys.executable, "-m", "babel.messages.frontend", *i18n.EXTRACT_ARGS,
-                             "-o", str(fresh), "src/tomas_pipeline/briefs"], cwd=ROOT, capture_output=True,
+                             "-o", str(fresh), *i18n.EXTRACT_PATHS], cwd=ROOT, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
     shipped = _ids(i18n.pot_path())
@@ -150,9 +160,10 @@ def small_tables(folder: Path, names_dir: Path | None = None) -> Path:
             "table": ["penalties"], "country_iso2": ["RS"], "key": ["producing / basic"], "field": ["max_months"],
             "chosen_value": ["60"], "chosen_source": ["src_a"], "other_value": ["120"], "other_source": [LINK],
             "rule": ["primary over secondary"]}),
-        "gaps": pd.DataFrame({"table": ["treaty_actions", "treaty_actions", "penalties"],
-                              "country_iso2": ["RS", "RS", "RS"], "key": ["uncrc", "opsc signature", "grooming"],
-                              "what": ["x", "y", "z"], "kind": ["missing"] * 3, "tried": [None] * 3}),
+        "gaps": pd.DataFrame({"table": ["treaty_actions", "treaty_actions", "penalties", "strategies"],
+                              "country_iso2": ["RS", "RS", "RS", "AL"],
+                              "key": ["uncrc", "opsc signature", "grooming", "strategy"],
+                              "what": ["x", "y", "z", "w"], "kind": ["missing"] * 4, "tried": [None] * 4}),
         # RS: a rising three-year series (its newest row not preferred), a one-year series, a decimal score
         # and an undated figure; AL: a falling series; a regional row that is no country's.
         "statistics": pd.DataFrame({
@@ -167,6 +178,13 @@ def small_tables(folder: Path, names_dir: Path | None = None) -> Path:
             "source_id": ["grimm", "grimm", "ncmec_own", "other", "cybercrime_rs", "aksk", "tomas2024", "grimm",
                           "grimm", "grimm"],
             "preferred": [True, True, True, False, True, True, True, True, True, True]}),
+        # RS: one plan under two sources' titles, one of them saying it does not address children online;
+        # AL: none, so its brief says so and lists the gap.
+        "strategies": pd.DataFrame({
+            "country_iso2": ["RS", "RS"], "title": [f"Strategy {SCRIPT}", "Strategija razvoja"],
+            "start_year": [2021, 2021], "end_year": [2026, 2026], "field": ["information_society"] * 2,
+            "addresses_children_online": [None, "no"], "note": [None, None], "source_id": ["atlas", "tomas2024"],
+            "source_kind": ["secondary"] * 2}),
         "changes": pd.DataFrame({
             "kind": ["world", "correction", "correction"], "table": ["ratification", "penalties", "ratification"],
             "country_iso2": ["RS", "RS", "AL"],
@@ -221,12 +239,13 @@ def test_missing_values_are_a_translated_no_data(small, lang):
 
 
 def test_hostile_cells_are_text_in_the_html(small, tmp_path):
-    md = brief_markdown(small, "RS", Translator("sr_Latn"), STAMP)
-    html = render_brief(md, tmp_path / "out", "RS-sr_Latn", EPOCH, formats=("html",))["html"]
+    html = write_brief(small, "RS", "sr_Latn", tmp_path / "out", STAMP, EPOCH, ("html",))["html"]
     page = Elements()
     page.feed(html.read_text(encoding="utf-8"))
     assert not [s for s in page.scripts if "alert" in s]
-    assert not [e for e in page.elements if e[0] == "img"]
+    # The one image is the brief's own figure, embedded as SVG.
+    images = [e for e in page.elements if e[0] == "img"]
+    assert len(images) == 1 and images[0][1]["src"].startswith("data:image/svg+xml;base64,")
     assert not [e for e in page.elements if any(name.lower().startswith("on") for name in e[1])]
     assert not [e for e in page.elements if str(e[1].get("href", "")).lower().startswith("javascript:")]
     text = re.sub(r"\s+", " ", "".join(page.text))
@@ -317,8 +336,7 @@ def _months(text: str) -> float:
 @pytest.mark.slow
 def test_serbian_cyrillic_pdf_has_real_cyrillic_glyphs(real, tmp_path):
     _, data = real
-    md = brief_markdown(data, "RS", Translator("sr_Cyrl"), STAMP)
-    pdf = render_brief(md, tmp_path / "out", "RS-sr_Cyrl", EPOCH, formats=("pdf",))["pdf"]
+    pdf = write_brief(data, "RS", "sr_Cyrl", tmp_path / "out", STAMP, EPOCH, ("pdf",))["pdf"]
     pdftotext = shutil.which("pdftotext")
     if pdftotext:
         text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -343,10 +361,10 @@ def test_same_inputs_give_byte_identical_briefs(real, tmp_path):
     _, data = real
     outputs = []
     for run in ("a", "b"):
-        md = brief_markdown(data, "MK", Translator("mk"), STAMP)
-        written = render_brief(md, tmp_path / run, "MK-mk", EPOCH)
+        written = write_brief(data, "MK", "mk", tmp_path / run, STAMP, EPOCH)
         outputs.append({fmt: path.read_bytes() for fmt, path in written.items()})
-        assert sorted(p.name for p in (tmp_path / run).iterdir()) == ["MK-mk.html", "MK-mk.md", "MK-mk.pdf"]
+        assert sorted(p.name for p in (tmp_path / run).iterdir()) == ["MK-mk-penalties.svg", "MK-mk.html",
+                                                                      "MK-mk.md", "MK-mk.pdf"]
     assert outputs[0] == outputs[1]
 
 
@@ -365,7 +383,8 @@ def test_tomas_brief_writes_the_files_with_the_build_stamp(built_repo, tmp_path)
                     "--out", str(tmp_path / "briefs"))
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in (tmp_path / "briefs").iterdir())
-    assert names == ["MK-en.html", "MK-en.md", "MK-en.pdf", "MK-mk.html", "MK-mk.md", "MK-mk.pdf"]
+    assert names == ["MK-en-penalties.svg", "MK-en.html", "MK-en.md", "MK-en.pdf", "MK-mk-penalties.svg",
+                     "MK-mk.html", "MK-mk.md", "MK-mk.pdf"]
     md = (tmp_path / "briefs" / "MK-mk.md").read_text(encoding="utf-8")
     assert md.startswith('---\ntitle: "Северна Македонија:')
     assert "1 декември 2026" in md.splitlines()[-1]  # SOURCE_DATE_EPOCH of the test build, not today
@@ -584,8 +603,7 @@ def test_a_brief_is_two_to_four_pages(real, tmp_path, iso2, lang):
     from pypdf import PdfReader
 
     _, data = real
-    md = brief_markdown(data, iso2, Translator(lang), STAMP)
-    pdf = render_brief(md, tmp_path / "out", f"{iso2}-{lang}", EPOCH, formats=("pdf",))["pdf"]
+    pdf = write_brief(data, iso2, lang, tmp_path / "out", STAMP, EPOCH, ("pdf",))["pdf"]
     assert 2 <= len(PdfReader(pdf).pages) <= 4
 
 
@@ -604,3 +622,182 @@ def test_conflicts_and_gaps_name_facts_as_a_reader_does():
     assert fact_name(en, "scorecard", "crim_grooming") == r"crim\_grooming"  # Markdown-escaped
     assert fact_name(en, "penalties", "rs_cc_185_2") == r"rs\_cc\_185\_2"
     assert field_name(sr, "max_months") == "најдужа казна" and field_name(en, "rule") == "rule"
+
+
+# --- the figure -------------------------------------------------------------------------------
+
+def _embedded_figure(html: Path) -> tuple[bytes, str]:
+    """The brief's one image: the SVG bytes embedded in the HTML and its alt text."""
+    page = Elements()
+    page.feed(html.read_text(encoding="utf-8"))
+    (image,) = [e for e in page.elements if e[0] == "img"]
+    return base64.b64decode(image[1]["src"].split(",", 1)[1]), image[1]["alt"]
+
+
+def _pdf_figure_alts(pdf: Path) -> list[str]:
+    """The alt text of every figure in the tagged PDF's structure tree."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    found: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, ArrayObject):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, DictionaryObject):
+            if node.get("/S") == "/Figure":
+                found.append(str(node.get("/Alt")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def _expected_penalties(processed: Path, iso2: str) -> list[dict]:
+    """Each offence's maximum and floor and the region's range of maxima, read from the CSVs here."""
+    align = read_processed(processed / "penalty_alignment.csv")
+    align = align[align["level"].fillna("country") == "country"]
+    countries = read_processed(processed / "countries.csv")
+    region = set(countries[countries["comparison"].astype(str) == "True"]["iso2"])
+    rows = []
+    for offence in OFFENCES:
+        mine = align[(align["country_iso2"] == iso2) & (align["indicator"] == f"pen_{offence}")]
+        if mine.empty:
+            continue
+        peers = align[align["country_iso2"].isin(region) & (align["indicator"] == f"pen_{offence}")]
+        known = peers["max_months"].dropna().astype(float)
+        rows.append({"offence": offence, "max_months": mine.iloc[0]["max_months"],
+                     "floor_max_months": mine.iloc[0]["floor_max_months"],
+                     "region_min_months": known.min() if len(known) else None,
+                     "region_max_months": known.max() if len(known) else None})
+    return rows
+
+
+def _same(a: object, b: object) -> bool:
+    return (pd.isna(a) and pd.isna(b)) if pd.isna(a) or pd.isna(b) else float(a) == float(b)
+
+
+def _check_figure(spec, expected: list[dict], t: Translator) -> None:
+    drawn = spec.data.to_dict("records")
+    assert [r["offence"] for r in drawn] == [r["offence"] for r in expected]
+    for got, want in zip(drawn, expected):
+        for column in ("max_months", "floor_max_months", "region_min_months", "region_max_months"):
+            assert _same(got[column], want[column]), (want["offence"], column, got[column], want[column])
+        # The alt text states each row's numbers in the brief's language.
+        words = t._("{offence}: {maximum} (Directive's floor: {floor}; range in the region: {range})").format(
+            offence=offence_name(t, want["offence"]),
+            maximum=duration(t, want["max_months"], got["life"]), floor=duration(t, want["floor_max_months"]),
+            range=penalty_spread(t, want["region_min_months"], want["region_max_months"]))
+        assert words in spec.alt
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_small_figure_numbers_equal_the_table(small, tmp_path, lang):
+    t = Translator(lang)
+    spec = brief_figures(small, "RS", t)[figure_name("RS", t)]
+    _check_figure(spec, _expected_penalties(small_tables(tmp_path / "again"), "RS"), t)
+    assert spec.data["max_months"].tolist()[0] == 60.0 and spec.data["region_max_months"].tolist()[0] == 180.0
+    assert FALLBACK_MARK not in spec.alt + spec.title
+    if lang == "en":
+        assert spec.alt.startswith("Dot chart of Serbia's maximum penalty for 2 offences")
+        assert "Offering or making available: no data (Directive's floor: 2 years; range in the region: no data)" \
+            in spec.alt
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "own"])
+@pytest.mark.parametrize("iso2", ["RS", "AL", "MK"])
+def test_real_figure_numbers_equal_penalty_alignment(real, iso2, lang):
+    repo, data = real
+    lang = lang if lang == "en" else {"RS": "sr_Cyrl", "AL": "sq", "MK": "mk"}[iso2]
+    t = Translator(lang)
+    expected = _expected_penalties(repo / "data/processed", iso2)
+    assert expected
+    _check_figure(brief_figures(data, iso2, t)[figure_name(iso2, t)], expected, t)
+
+
+@pytest.mark.slow
+def test_every_configured_brief_embeds_its_figure_with_alt_text(real):
+    """The published HTML and PDF of every configured brief carry the figure that brief_figures draws
+    from this build's tables, byte for byte, with its alt text."""
+    import yaml
+
+    from tomas_pipeline.figures import save_figure
+
+    repo, data = real
+    briefs = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))["briefs"]
+    folder = repo / "report" / "_output" / "briefs"
+    checked = 0
+    for iso2, langs in briefs["languages"].items():
+        for lang in langs:
+            t = Translator(lang)
+            spec = brief_figures(data, iso2, t)[figure_name(iso2, t)]
+            svg, alt = _embedded_figure(folder / f"{iso2}-{lang}.html")
+            assert alt == spec.alt and len(alt) > 100 and FALLBACK_MARK not in alt
+            rebuilt = save_figure(spec, repo / "build" / f"check-{iso2}-{lang}", formats=("svg",))[0]
+            assert svg == rebuilt.read_bytes()  # the same bytes when drawn again
+            assert _pdf_figure_alts(folder / f"{iso2}-{lang}.pdf") == [spec.alt]
+            checked += 1
+    assert checked == 7
+
+
+# --- strategies -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_small_strategies_are_one_row_per_plan_with_each_sources_title(small, lang):
+    t = Translator(lang)
+    md = brief_markdown(small, "RS", t, STAMP)
+    (row,) = section_rows(md, t._("Strategies and action plans"))
+    assert row[t._("Strategy or action plan")] == f"Strategy {SCRIPT} / Strategija razvoja"
+    assert row[t._("Period")] == "2021–2026"
+    assert row[t._("Field")] == t._("information society")
+    # Only tomas2024 says; the other source is silent, so the answer names who gave it.
+    assert row[t._("Addresses children online")] == f"{t._('no')} (tomas2024)"
+    assert row[t._("Source")] == "atlas; tomas2024"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_country_without_strategies_says_so_and_lists_the_gap(small, lang):
+    t = Translator(lang)
+    md = brief_markdown(small, "AL", t, STAMP)
+    part = md.split(f"## {t._('Strategies and action plans')}\n", 1)[1].split("\n## ", 1)[0]
+    assert part.strip() == (t._("The tables hold no national strategy or action plan for this country.") + " "
+                            + t._("The gap is listed with the other missing facts below."))
+    gaps = section_rows(md, t._("What is missing"))
+    assert {r[t._("Table")]: r[t._("Facts")] for r in gaps}[t._("strategies")] == t._(
+        "national strategy or action plan")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("iso2", ["RS", "AL", "MK"])
+def test_real_strategies_equal_strategies_csv(real, iso2):
+    repo, data = real
+    t = Translator("en")
+    raw = read_processed(repo / "data/processed/strategies.csv")
+    mine = raw[raw["country_iso2"] == iso2]
+    rows = section_rows(brief_markdown(data, iso2, t, STAMP), "Strategies and action plans")
+    assert len(rows) == len(mine.drop_duplicates(["start_year", "end_year", "field"])) >= 1
+    shown = " / ".join(r["Strategy or action plan"] for r in rows)
+    assert all(title in shown for title in mine["title"])
+    periods = {f"{int(a)}–{int(b)}" for a, b in zip(mine["start_year"], mine["end_year"])}
+    assert {r["Period"] for r in rows} == periods
+
+
+@pytest.mark.slow
+def test_the_audit_lists_the_comparison_countries_without_a_strategy(real):
+    repo, data = real
+    gaps = read_processed(repo / "data/processed/gaps.csv")
+    strategies = read_processed(repo / "data/processed/strategies.csv")
+    listed = set(gaps.loc[gaps["table"] == "strategies", "country_iso2"])
+    assert listed == set(data.region()) - set(strategies["country_iso2"]) and listed
+
+
+def test_a_country_the_audit_expects_nothing_of_has_no_gap_sentence(small):
+    # A brief for a country outside the comparison: no strategy, and none expected, so no gap to point to.
+    small.tables["gaps"] = small.tables["gaps"][small.tables["gaps"]["table"] != "strategies"]
+    md = brief_markdown(small, "AL", Translator("en"), STAMP)
+    part = md.split("## Strategies and action plans\n", 1)[1].split("\n## ", 1)[0]
+    assert part.strip() == "The tables hold no national strategy or action plan for this country."

@@ -123,6 +123,18 @@ def test_a_missing_scorecard_value_and_an_unset_ICMEC_criterion_are_gaps():
     assert "csam_definition" in _keys(found, "legal_features")
 
 
+def test_a_comparison_country_without_a_strategy_is_a_gap_unless_none_is_expected():
+    plans = pd.DataFrame([{"country_iso2": "RS", "title": "Strategy", "start_year": 2021, "end_year": 2026,
+                           "field": "information_society", "source_id": "a"}])
+    found = audit.gaps({"strategies": plans}, COUNTRIES, SPEC)
+    assert _keys(found, "strategies") == set() and _keys(found, "strategies", "XK") == {"strategy"}
+    row = found[(found["table"] == "strategies") & (found["country_iso2"] == "XK")].iloc[0]
+    assert row["what"].startswith("Kosovo's national strategies") and "strategies.csv" in row["tried"]
+    # With no table at all every comparison country is a gap; with the expectation off, none is.
+    assert set(audit.gaps({}, COUNTRIES, SPEC).query("table == 'strategies'")["country_iso2"]) == {"RS", "XK"}
+    assert "strategies" not in set(audit.gaps({}, COUNTRIES, {**SPEC, "strategies": False})["table"])
+
+
 def test_an_old_text_is_a_check_relative_to_the_build_date_not_the_clock():
     tables = {"penalties": pd.DataFrame([_provision("2009")])}
     kind = "check: text older than 5 years"

@@ -303,6 +303,13 @@ def _missing_for(tables: dict, spec: dict, country: pd.Series, labels: dict[str,
         elif member == {"yes"} and not hotlines["inhope_since"].map(_year).ne("").any():
             missing("institutions", "hotline inhope_since", f"the year {name}'s hotline joined INHOPE", NO_DATE)
 
+    # National strategies and action plans: at least one on record (the country brief lists them).
+    if spec.get("strategies"):
+        strategies = _table(tables, "strategies", ["country_iso2"])
+        if iso not in set(strategies["country_iso2"]):
+            missing("strategies", "strategy", f"{name}'s national strategies or action plans (title, years, "
+                    "whether they address children online)", _no_row("strategies", "a strategy or action plan"))
+
     # Statistics declared per country and year.
     stats = _table(tables, "statistics", ["scope", "country_iso2", "indicator", "year"])
     for stat in spec["statistics"]:

@@ -149,7 +149,8 @@ examples:
   tomas build
   tomas build -n
   tomas build --cores 1 --forceall""",
-    "brief": """Reads the processed tables (run `tomas build` first); writes COUNTRY-LANG.md, .html and .pdf.
+    "brief": """Reads the processed tables (run `tomas build` first); writes COUNTRY-LANG.md, .html and .pdf
+and the figure the Markdown shows, COUNTRY-LANG-penalties.svg (HTML and PDF embed it).
 
 examples:
   tomas brief Serbia --lang sr_Cyrl --out briefs/

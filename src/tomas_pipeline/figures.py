@@ -18,6 +18,7 @@ matplotlib.use("Agg")  # no screen here, and the same bytes everywhere
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from tomas_pipeline.io import atomic_write_bytes
@@ -77,6 +78,7 @@ class FigureSpec:
     figure: Figure
     alt: str
     title: str
+    data: pd.DataFrame | None = None  # the numbers drawn, where a test holds them against a table
 
 
 def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
@@ -89,8 +91,9 @@ def add_source_line(fig: Figure, text: str) -> None:
     fig.supxlabel(f"Source: {text}", fontsize=7, color="#444444", x=0.0, ha="left")
 
 
-def save_figure(spec: FigureSpec, stem: Path | str) -> list[Path]:
-    """Write ``stem.svg`` and ``stem.png`` with no dates or software tags inside."""
+def save_figure(spec: FigureSpec, stem: Path | str, formats: tuple[str, ...] = ("svg", "png")) -> list[Path]:
+    """Write ``stem.svg`` and ``stem.png`` (those of `formats`) and ``stem.alt.txt``, with no dates or
+    software tags inside."""
     import io
 
     stem = Path(stem)
@@ -106,6 +109,8 @@ def save_figure(spec: FigureSpec, stem: Path | str) -> list[Path]:
         with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
             spec.figure.set_layout_engine(None)
     for fmt, metadata in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
+        if fmt not in formats:
+            continue
         buffer = io.BytesIO()
         matplotlib.rcParams.update(STYLE)
         spec.figure.savefig(buffer, format=fmt, metadata=metadata, dpi=150)
@@ -629,3 +634,119 @@ def index_ranks(index: pd.DataFrame, stability: pd.DataFrame, countries: pd.Data
            + ("Not ranked: " + ", ".join(unranked) + "." if unranked else ""))
     return FigureSpec(fig, alt.strip(), title)
 
+
+
+# --- One country's penalties beside the floors and the region (the country briefs) ---------
+
+BRIEF_OFFENCES = RANGE_OFFENCES
+
+
+def country_penalty_rows(alignment: pd.DataFrame, iso2: str, region: list[str]) -> pd.DataFrame:
+    """The country's maximum per offence (penalty_alignment.csv, country level), the Directive's floor
+    and the range of the region's known maxima: the numbers both the brief's table and its figure show."""
+    align = alignment[alignment["level"].fillna("country") == "country"] if "level" in alignment else alignment
+    peers = align[align["country_iso2"].isin(region)]
+    rows = []
+    for offence in BRIEF_OFFENCES:
+        mine = align[(align["country_iso2"] == iso2) & (align["indicator"] == f"pen_{offence}")]
+        if mine.empty:
+            continue
+        row = mine.iloc[0]
+        known = pd.to_numeric(peers.loc[peers["indicator"] == f"pen_{offence}", "max_months"],
+                              errors="coerce").dropna()
+        life = row.get("life")
+        meets = row["meets_floor"]
+        rows.append({"offence": offence,
+                     "max_months": pd.to_numeric(row["max_months"], errors="coerce"),
+                     "life": (not pd.isna(life)) and str(life) == "True",
+                     "floor_max_months": pd.to_numeric(row["floor_max_months"], errors="coerce"),
+                     "meets_floor": pd.NA if pd.isna(meets) else str(meets) == "True",
+                     "region_min_months": known.min() if len(known) else float("nan"),
+                     "region_max_months": known.max() if len(known) else float("nan")})
+    columns = ["offence", "max_months", "life", "floor_max_months", "meets_floor", "region_min_months",
+               "region_max_months"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def country_penalties(alignment: pd.DataFrame, iso2: str, region: list[str], name: str, t) -> FigureSpec:
+    """One country's maximum penalty per offence (marker) beside the Directive's floor (dashed tick) and
+    the range of the region's maxima (grey band), every word through the brief's catalogs.
+
+    `t` is a briefs.i18n.Translator; `name` the country's name in its language. The numbers drawn are
+    `FigureSpec.data` (country_penalty_rows), so a test can hold them against the table."""
+    from tomas_pipeline.briefs.content import duration, offence_name
+
+    data = country_penalty_rows(alignment, iso2, region)
+    title = t._("{country}: maximum penalty per offence beside the Directive's floor").format(country=name)
+    # Short and wide: it sits in a brief of at most four pages, above the table of the same numbers.
+    fig = new_figure(6.7, 0.7 + 0.19 * max(len(data), 1))
+    ax = fig.add_subplot()
+    fig.suptitle(textwrap.fill(title, 95), x=0.0, ha="left", fontsize=9, fontweight="bold")
+    if data.empty:
+        no_data_panel(ax, t._("No data: the tables hold no penalty for this country."))
+        return FigureSpec(fig, country_penalties_alt(data, name, t), title, data)
+    months = pd.concat([data[c] for c in ("max_months", "floor_max_months", "region_max_months")])
+    top = max(float(months.max()) if months.notna().any() else 12.0, 12.0) / 12 * 1.22
+    for y, row in data.reset_index(drop=True).iterrows():
+        if pd.notna(row["region_min_months"]):
+            lo, hi = row["region_min_months"] / 12, row["region_max_months"] / 12
+            # A region whose maxima are all equal still gets a visible band.
+            ax.barh(y, max(hi - lo, top * 0.006), left=lo, height=0.56, color="#CCCCCC", zorder=1)
+        if pd.notna(row["floor_max_months"]):
+            floor = row["floor_max_months"] / 12
+            ax.plot([floor, floor], [y - 0.36, y + 0.36], color=OKABE_ITO["black"], linestyle="--", linewidth=1.1,
+                    zorder=2)
+        words = duration(t, row["max_months"], row["life"])
+        if row["life"]:
+            x, colour, marker = top * 0.97, MEETS, ">"
+        elif pd.isna(row["max_months"]):
+            x = None
+        else:
+            x = row["max_months"] / 12
+            meets = row["meets_floor"]
+            colour, marker = ((UNKNOWN_COLOUR, "D") if pd.isna(meets) else (MEETS, "o") if meets else (SHORT, "X"))
+        if x is None:
+            # Right of the floor and the band, so the label hides neither.
+            known = [v / 12 for v in (row["floor_max_months"], row["region_max_months"]) if pd.notna(v)]
+            ax.text(max(known, default=0.0) + top * 0.02, y, t._("no data"), va="center", fontsize=7,
+                    color="#444444", style="italic", zorder=4)
+        else:
+            ax.plot(x, y, marker=marker, color=colour, markersize=6, linestyle="none", zorder=3)
+            # Life imprisonment sits at the right edge, its words to its left.
+            ax.annotate(words, (x, y), xytext=(-8, 0) if row["life"] else (6, 0), textcoords="offset points",
+                        va="center", fontsize=7, ha="right" if row["life"] else "left", zorder=4)
+    ax.set_yticks(range(len(data)), [textwrap.shorten(offence_name(t, o), 40, placeholder="…")
+                                     for o in data["offence"]], fontsize=7)
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.set_xlim(0, top)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(t._("Maximum penalty (years of imprisonment)"), fontsize=7.5)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="y", visible=False)
+    handles = [Line2D([], [], color=MEETS, marker="o", linestyle="none", label=t._("{country}: meets the floor")
+                      .format(country=name)),
+               Line2D([], [], color=SHORT, marker="X", linestyle="none", label=t._("{country}: below the floor")
+                      .format(country=name)),
+               Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label=t._("Directive's floor")),
+               Patch(facecolor="#CCCCCC", label=t._("Range in the region"))]
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=7)
+    return FigureSpec(fig, country_penalties_alt(data, name, t), title, data)
+
+
+def country_penalties_alt(data: pd.DataFrame, name: str, t) -> str:
+    """country_penalties' alt text from its rows (country_penalty_rows): every number the chart shows."""
+    from tomas_pipeline.briefs.content import duration, offence_name, penalty_spread
+
+    if data.empty:
+        return t._("Empty chart: the tables hold no penalty for this country.")
+    meeting = int(data["meets_floor"].map(lambda v: v is True).sum())
+    described = [t._("{offence}: {maximum} (Directive's floor: {floor}; range in the region: {range})").format(
+        offence=offence_name(t, r["offence"]), maximum=duration(t, r["max_months"], r["life"]),
+        floor=duration(t, r["floor_max_months"]),
+        range=penalty_spread(t, r["region_min_months"], r["region_max_months"])) for _, r in data.iterrows()]
+    return (t.n("Dot chart of {country}'s maximum penalty for {n} offence beside the Directive's floor and the "
+                "region's range.", "Dot chart of {country}'s maximum penalty for {n} offences beside the "
+                "Directive's floor and the region's range.", len(data)).format(country=name, n=t.number(len(data)))
+            + " " + t.n("{n} maximum meets the floor.", "{n} maxima meet the floor.", meeting).format(
+                n=t.number(meeting))
+            + " " + "; ".join(described) + ".")

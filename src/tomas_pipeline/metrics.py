@@ -178,16 +178,19 @@ def score_counts(scorecard: pd.DataFrame, indicators: list[dict], countries: lis
     """Per country, how many scored indicators fall in each category: the one count the
     heat map, its description, the summary table and the prose all state. An
     indicator with `scored: false` is context, not a cell to count."""
-    cells = scorecard.set_index(["country_iso2", "indicator"]) if not scorecard.empty else None
+    # A plain dict of the cells: a MultiIndex lookup per cell took seconds at 200 countries, and every
+    # country brief counts the whole region.
+    cells: dict[tuple[object, object], tuple[object, object]] = {}
+    if not scorecard.empty:
+        cells = dict(zip(zip(scorecard["country_iso2"], scorecard["indicator"]),
+                         zip(scorecard["score"], scorecard["value"])))
+    scored = [i["id"] for i in indicators if i["scored"]]
     rows = []
     for iso in countries:
         counts = [0] * len(SCORE_CATEGORIES)
-        for ind in (i for i in indicators if i["scored"]):
-            key = (iso, ind["id"])
-            if cells is not None and key in cells.index:
-                counts[score_category(cells.at[key, "score"], cells.at[key, "value"])] += 1
-            else:
-                counts[score_category(pd.NA, pd.NA)] += 1
+        for indicator in scored:
+            score, value = cells.get((iso, indicator), (pd.NA, pd.NA))
+            counts[score_category(score, value)] += 1
         rows.append({"country_iso2": iso, **dict(zip(SCORE_CATEGORIES, counts))})
     return pd.DataFrame(rows, columns=["country_iso2", *SCORE_CATEGORIES])
 

@@ -265,7 +265,7 @@ def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expe
 
     with logged(log_path) as lg:
         names = ("treaty_actions", "penalties", "legal_features", "statistics", "institutions", "instruments",
-                 "scorecard")
+                 "scorecard", "strategies")
         tables = {name: read_processed(Path(processed) / f"{name}.csv") for name in names
                   if (Path(processed) / f"{name}.csv").is_file()}
         labels = {}

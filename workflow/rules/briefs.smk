@@ -14,13 +14,18 @@ BRIEF_JOBS = [
 ]
 BRIEF_STAGING = f"{BUILD}/briefs"
 BRIEF_OUT = f"{REPORT_OUT}/briefs"
-BRIEF_FILES = [f"{iso2}-{lang}.{fmt}" for iso2, lang in BRIEF_JOBS for fmt in BRIEF_FORMATS]
+# A brief's figure is drawn inside its job (one brief = one job); HTML and PDF embed it, and the
+# Markdown, when written, has it beside it as <iso2>-<lang>-penalties.svg (content.figure_name).
+BRIEF_OUTPUTS = [f"{{iso2}}-{{lang}}.{fmt}" for fmt in BRIEF_FORMATS] + (
+    ["{iso2}-{lang}-penalties.svg"] if "md" in BRIEF_FORMATS else []
+)
+BRIEF_FILES = [name.format(iso2=iso2, lang=lang) for iso2, lang in BRIEF_JOBS for name in BRIEF_OUTPUTS]
 BRIEF_MANIFEST = f"{BRIEF_OUT}/briefs.sha256"
 # Every published brief is an output, so a deleted one is rebuilt (as the report's are).
 BRIEFS_PUBLISHED = [f"{BRIEF_OUT}/{name}" for name in BRIEF_FILES] + [BRIEF_MANIFEST] if BRIEF_FILES else []
 CODE["briefs"] = sorted(
     str(p) for p in Path(f"{PKG}/briefs").rglob("*") if p.is_file() and "__pycache__" not in p.parts
-) + [f"{PKG}/steps.py", f"{PKG}/render/pandoc.py", f"{PKG}/reporting/text.py"]
+) + [f"{PKG}/steps.py", f"{PKG}/render/pandoc.py", f"{PKG}/reporting/text.py", f"{PKG}/figures.py"]
 
 
 rule brief:
@@ -33,7 +38,7 @@ rule brief:
         names=raw("country_names.csv"),
         code=CODE["briefs"],
     output:
-        [f"{BRIEF_STAGING}/{{iso2}}-{{lang}}.{fmt}" for fmt in BRIEF_FORMATS],
+        [f"{BRIEF_STAGING}/{name}" for name in BRIEF_OUTPUTS],
     log:
         f"{LOGS}/briefs/{{iso2}}-{{lang}}.log",
     wildcard_constraints:

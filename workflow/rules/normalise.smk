@@ -47,6 +47,7 @@ rule audit:
             "instruments",
             "countries",
             "scorecard",
+            "strategies",
         ),
         expectations=[EXPECTATIONS, "workflow/schemas/expectations.schema.yaml"],
         method=["config/indicators.yaml", "workflow/schemas/indicators.schema.yaml"],

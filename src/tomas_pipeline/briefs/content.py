@@ -24,13 +24,14 @@ from tomas_pipeline.briefs.i18n import FALLBACK_MARK, Translator
 from tomas_pipeline.changes import NO_PREVIOUS_NOTE, NO_RELEASE_NOTE
 from tomas_pipeline.citation import CITATION_FILE, formatted_citation, load_citation
 from tomas_pipeline.errors import TomasError
+from tomas_pipeline.figures import country_penalties_alt, country_penalty_rows
 from tomas_pipeline.io import read_processed, read_raw_csv
 from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators, score_counts
 from tomas_pipeline.reporting.text import escape, is_missing, md_table
 from tomas_pipeline.schemas import INSTRUMENTS
 
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
-          "conflicts", "gaps", "instruments", "statistics", "changes")
+          "conflicts", "gaps", "instruments", "statistics", "changes", "strategies")
 OFFENCES = ("producing", "offering", "distributing", "procuring", "possessing", "accessing", "grooming")
 # iso-codes' locale for each brief language (pycountry's translations of ISO names).
 _ISO_LOCALE = {"sr_Cyrl": "sr", "sr_Latn": "sr@latin", "sq": "sq", "mk": "mk"}
@@ -242,36 +243,50 @@ def scorecard_section(data: BriefData, iso2: str, t: Translator, name: str) -> s
     return intro + "\n\n" + _table(frame)
 
 
-def _meets(t: Translator, row: pd.Series) -> str:
-    value = row["meets_floor"]
-    if is_missing(value):
+def penalty_spread(t: Translator, low: object, high: object) -> str:
+    """The region's range of maxima: one term when all agree, 'no data' when none is known."""
+    if is_missing(low):
         return t._("no data")
-    return t._("yes") if str(value) == "True" else t._("no")
+    return duration(t, low) if low == high else f"{duration(t, low)} – {duration(t, high)}"
 
 
 def penalties_section(data: BriefData, iso2: str, t: Translator, name: str) -> str:
-    align = data.tables["penalty_alignment"]
-    align = align[align["level"].fillna("country") == "country"] if "level" in align.columns else align
-    region = align[align["country_iso2"].isin(data.region())]
-    out = []
-    for offence in OFFENCES:
-        rows = align[(align["country_iso2"] == iso2) & (align["indicator"] == f"pen_{offence}")]
-        if rows.empty:
-            continue
-        row = rows.iloc[0]
-        peers = region[region["indicator"] == f"pen_{offence}"]["max_months"].dropna().astype(float)
-        spread = t._("no data") if peers.empty else (
-            duration(t, peers.min()) if peers.min() == peers.max()
-            else f"{duration(t, peers.min())} – {duration(t, peers.max())}")
-        out.append({t._("Offence"): offence_name(t, offence),
-                    t._("Maximum penalty"): duration(t, row["max_months"], row.get("life")),
-                    t._("Directive's floor"): duration(t, row["floor_max_months"]),
-                    t._("Meets the floor"): _meets(t, row),
-                    t._("Range in the region"): spread})
-    if not out:
+    # The same rows the brief's figure draws (figures.country_penalty_rows).
+    rows = country_penalty_rows(data.tables["penalty_alignment"], iso2, data.region())
+    if rows.empty:
         return t._("The tables hold no penalty record for this country.") + "\n"
+    out = [{t._("Offence"): offence_name(t, r["offence"]),
+            t._("Maximum penalty"): duration(t, r["max_months"], r["life"]),
+            t._("Directive's floor"): duration(t, r["floor_max_months"]),
+            t._("Meets the floor"): t._("no data") if is_missing(r["meets_floor"]) else (
+                t._("yes") if r["meets_floor"] else t._("no")),
+            t._("Range in the region"): penalty_spread(t, r["region_min_months"], r["region_max_months"])}
+           for _, r in rows.iterrows()]
     lead = t._("Directive 2011/93/EU sets, for each offence, the least maximum penalty a law must provide.")
-    return lead + "\n\n" + _table(pd.DataFrame(out))
+    figure = figure_markdown(figure_name(iso2, t), country_penalties_alt(rows, name, t))
+    return lead + "\n\n" + figure + "\n\n" + _table(pd.DataFrame(out))
+
+
+def figure_name(iso2: str, t: Translator) -> str:
+    """The file the brief's figure is written to, beside the brief (render_brief's `figures`)."""
+    return f"{iso2}-{t.code}-penalties"
+
+
+def brief_figures(data: BriefData, iso2: str, t: Translator) -> dict:
+    """The brief's figures by file stem: the country's penalties beside the floors and the region."""
+    from tomas_pipeline.figures import country_penalties
+
+    name = country_name(data, iso2, t)
+    return {figure_name(iso2, t): country_penalties(data.tables["penalty_alignment"], iso2, data.region(),
+                                                    name, t)}
+
+
+def figure_markdown(stem: str, alt: str) -> str:
+    """The figure's place in the brief: `stem`.svg (render_brief writes it from brief_figures) with the
+    figure's alt text, as the image's alt (HTML) and Typst's `alt` (PDF, render.py). No caption: the
+    figure carries its title and legend, and a brief has at most four pages."""
+    quoted = alt.replace("\\", "\\\\").replace('"', '\\"')
+    return f'![]({stem}.svg){{alt="{quoted}"}}'
 
 
 def institution_kind(t: Translator, kind: object) -> str:
@@ -293,6 +308,67 @@ def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
                                t._("yes") if str(r["inhope_member"]) == "yes" else t._("no")),
                            t._("Source"): sources_cell(t, r["source_id"])} for _, r in rows.iterrows()])
     return _table(frame)
+
+
+def strategy_field(t: Translator, field: object) -> str:
+    names = {"child_online": t._("children online"), "cybersecurity": t._("cybersecurity"),
+             "digital_agenda": t._("digital agenda"), "information_society": t._("information society"),
+             "organised_crime": t._("organised crime")}
+    return t._("no data") if is_missing(field) else names.get(str(field), escape(field) + FALLBACK_MARK)
+
+
+def _year(value: object) -> str:
+    return "" if is_missing(value) else str(int(float(value)))
+
+
+def country_strategies(data: BriefData, iso2: str) -> list[dict]:
+    """The country's strategies and action plans (strategies.csv), one per period and field: sources that
+    record the same plan under different titles (a translation each) are one row with each title they
+    write and every source. `children` is what the sources say on children online: 'yes', 'no', None
+    (none says) or 'disputed'; `said_by` the sources that say it, when others are silent."""
+    frame = data.tables["strategies"]
+    rows = frame[frame["country_iso2"] == iso2]
+    out = []
+    for _, group in rows.groupby(["start_year", "end_year", "field"], sort=True, dropna=False):
+        sources = list(dict.fromkeys(str(v) for v in group["source_id"]))
+        speaking = group[group["addresses_children_online"].map(lambda v: not is_missing(v))]
+        said = set(speaking["addresses_children_online"].astype(str))
+        sayers = list(dict.fromkeys(str(v) for v in speaking["source_id"]))
+        children = None if not said else next(iter(said)) if len(said) == 1 else "disputed"
+        out.append({"titles": list(dict.fromkeys(str(v) for v in group["title"])),
+                    "start": _year(group["start_year"].iloc[0]), "end": _year(group["end_year"].iloc[0]),
+                    "field": group["field"].iloc[0],
+                    "children": children, "said_by": sayers if said and len(sayers) < len(sources) else [],
+                    "sources": ";".join(sources)})
+    return out
+
+
+def strategies_section(data: BriefData, iso2: str, t: Translator) -> str:
+    plans = country_strategies(data, iso2)
+    if not plans:
+        text = t._("The tables hold no national strategy or action plan for this country.")
+        gaps = data.tables["gaps"]
+        if ((gaps["table"] == "strategies") & (gaps["country_iso2"] == iso2)).any():
+            # Only where the audit expects one (a comparison country) is it a gap.
+            text += " " + t._("The gap is listed with the other missing facts below.")
+        return text + "\n"
+    lead = t.n("The sources record {n} national strategy or action plan.",
+               "The sources record {n} national strategies or action plans.", len(plans)).format(
+        n=t.number(len(plans)))
+    children = sum(p["children"] == "yes" for p in plans)
+    if children:
+        lead += " " + t.n("By its source, {n} of them addresses children online.",
+                          "By their sources, {n} of them address children online.", children).format(
+            n=t.number(children))
+    answers = {"yes": t._("yes"), "no": t._("no"), None: t._("no data"), "disputed": t._("sources disagree")}
+    frame = pd.DataFrame([{
+        t._("Strategy or action plan"): " / ".join(escape(title) for title in p["titles"]),
+        t._("Period"): "–".join(filter(None, (p["start"], p["end"]))) if p["start"] != p["end"] else p["start"],
+        t._("Field"): strategy_field(t, p["field"]),
+        t._("Addresses children online"): answers[p["children"]] + (
+            f" ({sources_cell(t, ';'.join(p['said_by']))})" if p["said_by"] else ""),
+        t._("Source"): sources_cell(t, p["sources"])} for p in plans])
+    return lead + "\n\n" + _table(frame, (8, 2, 3, 3, 3))
 
 
 def recommendation_title(t: Translator, rec: str, fallback: object) -> str:
@@ -361,6 +437,8 @@ def fact_name(t: Translator, table: object, key: object) -> str:
         return f"{instrument_name(t, head, head)}: {_first_lower(what)}"
     if table == "penalties" and head in OFFENCES:
         return offence_name(t, head) + (f" ({cell(t, ' '.join(rest))})" if rest else "")
+    if table == "strategies" and text == "strategy":
+        return t._("national strategy or action plan")
     if table == "statistics" and head in statistic_labels(t):
         return statistic_label(t, head) + (f" ({cell(t, ' '.join(rest))})" if rest else "")
     return cell(t, text)
@@ -602,6 +680,7 @@ def brief_markdown(data: BriefData, iso2: str, t: Translator, stamp: Stamp) -> s
         (t._("Scorecard beside the region"), scorecard_section(data, iso2, t, name)),
         (t._("Penalties beside the Directive's floors"), penalties_section(data, iso2, t, name)),
         (t._("Hotline and institutions"), institutions_section(data, iso2, t)),
+        (t._("Strategies and action plans"), strategies_section(data, iso2, t)),
         (t._("Latest statistics and their trend"), statistics_section(data, iso2, t)),
         (t._("Recommendations and their status"), recommendations_section(data, iso2, t)),
         (t._("Where sources disagree"), conflicts_section(data, iso2, t)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from tomas_pipeline.figures import save_figure
 from tomas_pipeline.render.errors import RenderError
 from tomas_pipeline.render.pandoc import run_pandoc, template_path, typst_lang
 
@@ -25,9 +26,12 @@ def _lang(markdown: str) -> str | None:
 
 
 def render_brief(markdown: str, out_dir: Path | str, stem: str, epoch: int,
-                 formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
+                 formats: tuple[str, ...] = FORMATS, figures: dict | None = None) -> dict[str, Path]:
     """Write `stem`.md, .html and .pdf into `out_dir`; returns the paths by format.
 
+    `figures` are the FigureSpecs the Markdown shows, by file stem (content.brief_figures): each is
+    written as SVG (figures.save_figure, the paper's deterministic bytes) for Pandoc and Typst to embed,
+    and beside the .md when it is written (key "svg:<stem>"), so the Markdown stays whole.
     The work folder sits inside `out_dir` because Typst reads only files under
     its root, and is removed afterwards.
     """
@@ -43,6 +47,11 @@ def render_brief(markdown: str, out_dir: Path | str, stem: str, epoch: int,
         source = work / f"{stem}.md"
         source.write_text(markdown, encoding="utf-8")
         written: dict[str, Path] = {}
+        for name, spec in (figures or {}).items():
+            save_figure(spec, work / name, formats=("svg",))
+            if "md" in formats:
+                written[f"svg:{name}"] = out_dir / f"{name}.svg"
+                shutil.copyfile(work / f"{name}.svg", written[f"svg:{name}"])
         # No smart quotes: a cell shows what the source wrote, quote marks included.
         args = [str(source), "--from", "markdown-smart"]
         if "md" in formats:
@@ -58,6 +67,7 @@ def render_brief(markdown: str, out_dir: Path | str, stem: str, epoch: int,
             typ = work / f"{stem}.typ"
             run_pandoc(args + ["--to", "typst", "--standalone", "--template", str(TEMPLATE),
                                *typst_lang(_lang(markdown)), "--output", str(typ)], work, epoch)
+            _typst_alt(typ, figures or {})
             import typst
 
             try:
@@ -68,3 +78,15 @@ def render_brief(markdown: str, out_dir: Path | str, stem: str, epoch: int,
         return written
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _typst_alt(typ: Path, figures: dict) -> None:
+    """Give each figure's image its alt text in the PDF: Pandoc's Typst writer drops the image's alt."""
+    text = typ.read_text(encoding="utf-8")
+    for name, spec in figures.items():
+        call = f'image("{name}.svg")'
+        if call not in text:
+            raise RenderError(f"{typ}: the brief's figure {name}.svg is not where Pandoc should have put it")
+        alt = spec.alt.replace("\\", "\\\\").replace('"', '\\"')
+        text = text.replace(call, f'image("{name}.svg", alt: "{alt}")')
+    typ.write_text(text, encoding="utf-8")
