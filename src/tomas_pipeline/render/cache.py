@@ -36,6 +36,11 @@ RECORDER_CODE = """\
 def _tomas_recorder(skip):
     import os, sys, json
     reads, writes = {}, set()
+    # IPython's and matplotlib's own caches (history, font list) are theirs, not the document's.
+    own = [get_ipython().profile_dir.location]
+    if "matplotlib" in sys.modules:
+        own.append(sys.modules["matplotlib"].get_cachedir())
+    skip = skip + tuple(os.path.join(os.path.abspath(p), "") for p in own if p)
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
     def note(path, kind, into=None):
@@ -213,20 +218,28 @@ def dependencies(units: list[Unit]) -> list[set[int]]:
     for s, unit in enumerate(units):
         wanted = unit.mentions & state
         chosen: set[int] = set()
+        followed: set[int] = set()  # chosen, and the names they mention are wanted too
         grew = True
         while grew:
             grew = False
             for u in range(s):
-                if u in chosen:
+                if u in followed:
                     continue
-                if units[u].opaque or touches[u] & wanted:
-                    chosen.add(u)
-                    wanted |= units[u].mentions & state
-                    if units[u].opaque:  # it may have read or changed anything before it
-                        for earlier in range(u):
-                            if earlier not in chosen:
-                                chosen.add(earlier)
-                                wanted |= units[earlier].mentions & state
+                shared = touches[u] & wanted
+                if units[u].opaque or shared - modules:
+                    # What it bound or changed may hold objects reached through any name it
+                    # mentions (`y = x`, then `x.append(...)`): follow those names too. An
+                    # opaque unit may have read or changed anything before it.
+                    for v in (range(u + 1) if units[u].opaque else (u,)):
+                        if v not in followed:
+                            followed.add(v)
+                            wanted |= units[v].mentions & state
+                    chosen |= followed
+                    grew = True
+                elif shared and u not in chosen:
+                    # Wanted for a module only: an import binds no object of the document's,
+                    # but the unit runs, so it runs with what it depends on itself.
+                    chosen |= {u} | deps[u]
                     grew = True
         if unit.opaque:
             chosen = set(range(s))
