@@ -224,16 +224,19 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
                     if store is not None:
                         run(f"get_ipython().execution_count = {count}", "engine cache recorder", history=False)
                     count += cells
-                    outputs = [run_step(step) for step in unit.steps]
+                    outputs = []
+                    for step in unit.steps:  # in document order, so the first problem is the one named
+                        outputs.append(run_step(step))
+                        use(step, outputs[-1])
                     if store is not None:
                         taken = run("_tomas_reads()", "engine cache recorder", history=False)
-                        fresh[unit.number] = (outputs, json.loads("".join(o.get("text", "") for o in taken)))
+                        fresh[unit.number] = (outputs, _recorded(taken))
                     else:
                         fresh[unit.number] = (outputs, {})
         for unit in units:
-            raws = fresh[unit.number][0] if unit.number in fresh else stored[unit.number]["outputs"]
-            for step, raw in zip(unit.steps, raws):
-                use(step, raw)
+            if unit.number not in fresh:
+                for step, raw in zip(unit.steps, stored[unit.number]["outputs"]):
+                    use(step, raw)
         if result.plain_markup:
             # Quarto prints such values as literal text (or a citation for `@`): stop here too.
             raise RenderError(
@@ -249,6 +252,18 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
     if store is not None:
         _remember(store, units, fresh)
     return result
+
+
+def _recorded(outputs: list[dict]) -> dict:
+    """The recorder's report of one unit's reads and writes (its last line of stdout)."""
+    lines = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout").strip().splitlines()
+    try:
+        recorded = json.loads(lines[-1])
+        if isinstance(recorded.get("reads"), dict) and isinstance(recorded.get("writes"), list):
+            return recorded
+    except (IndexError, ValueError, AttributeError):
+        pass
+    return {"reads": {}, "writes": ["(the recorder's report could not be read)"]}  # so: not stored
 
 
 def _remember(store: rcache.Store, units: list[rcache.Unit], fresh: dict[int, tuple[list, dict]]) -> None:
