@@ -160,6 +160,8 @@ from pathlib import Path
 {{< include b.qmd >}}
 
 {{< include c.qmd >}}
+
+{{< include d.qmd >}}
 """
 SMALL_A = """\
 ```{python}
@@ -175,6 +177,12 @@ SMALL_B = """\
 print(Path("b.txt").read_text().upper())
 ```
 """
+SMALL_D = """\
+```{python}
+import subprocess
+print(subprocess.run(["cat", "b.txt"], capture_output=True, text=True).stdout)
+```
+"""
 SMALL_C = """\
 ```{python}
 #| error: true
@@ -187,7 +195,7 @@ print(words[0])
 def _small(tmp_path: Path) -> Path:
     folder = tmp_path / "doc"
     folder.mkdir()
-    for name, text in {"main.qmd": SMALL_MAIN, "a.qmd": SMALL_A, "b.qmd": SMALL_B, "c.qmd": SMALL_C,
+    for name, text in {"main.qmd": SMALL_MAIN, "a.qmd": SMALL_A, "b.qmd": SMALL_B, "c.qmd": SMALL_C, "d.qmd": SMALL_D,
                        "a.txt": "one two three", "b.txt": "bee"}.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
@@ -213,18 +221,19 @@ def test_small_document_reuses_only_what_its_reads_and_names_allow(tmp_path):
     folder, cache = _small(tmp_path), tmp_path / "cache"
     clean, _ = _run_small(folder, None)
     cold, ran = _run_small(folder, cache)
-    assert cold == clean and _names(ran) == {"main.qmd", "a.qmd", "b.qmd", "c.qmd"}
+    assert cold == clean and _names(ran) == {"main.qmd", "a.qmd", "b.qmd", "c.qmd", "d.qmd"}
     warm, ran = _run_small(folder, cache)
     # c.qmd's traceback is an error output: never stored, so it runs every time, with
-    # a.qmd (it reads `words`) and main.qmd; b.qmd shares no name with it.
-    assert warm == clean and _names(ran) == {"main.qmd", "a.qmd", "c.qmd"}
+    # a.qmd (it reads `words`) and main.qmd; b.qmd shares no name with it. d.qmd reads
+    # through another program, which the cache cannot key on: it runs every time too.
+    assert warm == clean and _names(ran) == {"main.qmd", "a.qmd", "c.qmd", "d.qmd"}
     # The traceback names the same execution count as a full run's.
     assert "Cell In[4]" in json.dumps(warm[0]) or "In[4]" in json.dumps(warm[0])
 
     (folder / "b.txt").write_text("wasp", encoding="utf-8")
     clean, _ = _run_small(folder, None)
     changed, ran = _run_small(folder, cache)
-    assert changed == clean and "WASP" in json.dumps(changed[0])
+    assert changed == clean and "WASP" in json.dumps(changed[0]) and "wasp" in json.dumps(changed[0])
     assert "b.qmd" in _names(ran)
 
     (folder / "a.txt").write_text("four five six", encoding="utf-8")

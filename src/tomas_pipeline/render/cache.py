@@ -30,7 +30,8 @@ FORMAT = 1  # bump when the entry layout changes: old entries then simply miss
 
 # Runs in the kernel after the engine's setup cell: records every file a step
 # opens for reading, stats (an existence check is a read of the absence), or
-# lists, and every file it opens for writing (a side effect a cache would skip).
+# lists, and every file it opens for writing (a side effect a cache would skip) or
+# program or network connection it starts (what they give is not a file to key on).
 # `tomas.read` is the event reporting.data raises for its in-process table cache.
 RECORDER_CODE = """\
 def _tomas_recorder(skip):
@@ -41,6 +42,8 @@ def _tomas_recorder(skip):
     if "matplotlib" in sys.modules:
         own.append(sys.modules["matplotlib"].get_cachedir())
     skip = skip + tuple(os.path.join(os.path.abspath(p), "") for p in own if p)
+    outside = {"subprocess.Popen", "os.system", "os.posix_spawn", "os.exec", "os.spawn", "os.fork",
+               "socket.connect", "urllib.Request"}
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
     def note(path, kind, into=None):
@@ -67,6 +70,8 @@ def _tomas_recorder(skip):
             note(path, "content", writes if writing else None)
         elif event in ("os.listdir", "os.scandir"):
             note(args[0] if args[0] is not None else ".", "listing")
+        elif event in outside:  # what another program or the network gives cannot be keyed
+            writes.add(f"({event})")
 
     sys.addaudithook(hook)
     real_stat = os.stat

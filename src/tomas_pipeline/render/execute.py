@@ -250,7 +250,10 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
     finally:
         sockets.cleanup()
     if store is not None:
-        _remember(store, units, fresh)
+        try:
+            _remember(store, units, fresh)
+        except OSError as exc:  # a cache that cannot be written costs time, never the render
+            log.warning("render cache: could not store outputs in %s: %s", store.folder, exc)
     return result
 
 
@@ -273,7 +276,7 @@ def _remember(store: rcache.Store, units: list[rcache.Unit], fresh: dict[int, tu
         has_error = any(o.get("output_type") == "error" for raw in outputs if isinstance(raw, list) for o in raw)
         if has_error:  # tracebacks carry execution counts
             log.info("render cache: %s not stored (error output)", unit.name)
-        elif recorded.get("writes"):  # a skipped unit would not write them
+        elif recorded.get("writes"):  # a skipped unit would not write them (or run what it ran)
             log.info("render cache: %s not stored (writes %s)", unit.name, ", ".join(recorded["writes"]))
         else:
             store.save(unit.key, unit.name, recorded.get("reads", {}), outputs)
