@@ -180,10 +180,11 @@ def bibliography(sources: str, output: str, log_path: str) -> None:
 
 
 def render(project: str, staging: str, formats: Sequence[str], engine: str, metadata: dict, log_path: str,
-           jobs: int | None = None, paths: Mapping[str, str] | None = None) -> None:
+           jobs: int | None = None, paths: Mapping[str, str] | None = None, cache: str | None = None) -> None:
     """Render the report. `metadata` carries the build's stamp and date (its `epoch` dates
     every file); `paths` (processed=, figures=, method=) says where the configured build
-    put what the cells read, and the bibliography is the processed references.json."""
+    put what the cells read, and the bibliography is the processed references.json.
+    `cache`: the folder of the render's cell-output cache, None (config `report.cache: false`) for none."""
     from tomas_pipeline.render import render_project
     from tomas_pipeline.reporting.data import cell_environment
 
@@ -194,7 +195,8 @@ def render(project: str, staging: str, formats: Sequence[str], engine: str, meta
                                                    Path(project).resolve())
     with logged(log_path) as lg:
         outputs = render_project(Path(project), Path(staging), formats=list(formats), engine=engine,
-                                 metadata=metadata, jobs=jobs, env=cell_environment(project, **paths))
+                                 metadata=metadata, jobs=jobs, env=cell_environment(project, **paths),
+                                 cache=Path(cache) if cache else None)
         # The stamp travels with the files it describes, so publish states what made them.
         write_json({k: metadata[k] for k in STAMP}, Path(staging) / STAMP_FILE)
         lg.info("rendered: %s", ", ".join(map(str, outputs)))

@@ -64,6 +64,8 @@ rule render:
         engine=config["report"]["engine"],
         # Where the cells read this build's tables, figures and method (config paths).
         paths={"processed": PROCESSED, "figures": FIGURES, "method": METHOD},
+        # Cell outputs kept between renders (docs/engine.md); `report.cache: false` runs every cell.
+        cache=f"{BUILD}/render-cache" if config["report"].get("cache", True) else None,
     run:
         steps.render(
             REPORT,
@@ -74,6 +76,7 @@ rule render:
             log[0],
             threads,
             paths=params.paths,
+            cache=params.cache,
         )
 
 

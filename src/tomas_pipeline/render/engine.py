@@ -135,8 +135,9 @@ def _bibliography(doc: Document, project: Project, formats: Sequence[str]) -> tu
 
 def render_document(project: Project, path: Path, out_dir: Path, formats: Sequence[str],
                     metadata: dict | None = None, jobs: int | None = None,
-                    env: Mapping[str, str] | None = None) -> list[Path]:
-    """Built-in engine for one document; returns the output paths in `formats` order."""
+                    env: Mapping[str, str] | None = None, cache: Path | None = None) -> list[Path]:
+    """Built-in engine for one document; returns the output paths in `formats` order.
+    `cache`: the cell-output cache's folder (one subfolder per document), None for none."""
     doc = load_document(project, path, metadata)
     try:
         check_date(doc.metadata)
@@ -157,7 +158,8 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
     outputs: list[Path] = []
     try:
         executed = execute(chunks, doc.path.parent, doc.metadata.get("execute") or {},
-                           kernel=str(doc.metadata.get("jupyter") or "python3"), env=env)
+                           kernel=str(doc.metadata.get("jupyter") or "python3"), env=env,
+                           cache=Path(cache).resolve() / doc.stem if cache else None)
         figures = write_figures(chunks, executed, build / f"{doc.stem}_files" / "figure")
         pandoc.write_metadata(doc.metadata, build / "metadata.yaml")
         conversions = []
@@ -317,7 +319,7 @@ def local_copies(files: list[Path], build: Path) -> list[Path]:
 def render_project(project_dir: Path, output_dir: Path | None = None,
                    formats: Sequence[str] = DEFAULT_FORMATS, engine: str = "auto",
                    metadata: dict | None = None, jobs: int | None = None,
-                   env: Mapping[str, str] | None = None) -> list[Path]:
+                   env: Mapping[str, str] | None = None, cache: Path | None = None) -> list[Path]:
     """Render every document of a Quarto project to `formats`; return the output files.
 
     `metadata` is merged over the front matter (version, date, commit, ...); its
@@ -326,6 +328,8 @@ def render_project(project_dir: Path, output_dir: Path | None = None,
     cells find the data), so that no caller has to change its own environment.
     `output_dir` defaults to `_quarto.yml`'s `project: output-dir:`.
     `jobs`: formats converted at once by the built-in engine (default: see `render_jobs`).
+    `cache`: folder of the built-in engine's cell-output cache (docs/engine.md); None runs every cell.
+    Quarto runs its notebook itself and ignores it.
     """
     formats = check_formats([formats] if isinstance(formats, str) else formats)
     chosen = choose_engine(engine)
@@ -336,5 +340,5 @@ def render_project(project_dir: Path, output_dir: Path | None = None,
         return quarto_render(project, out_dir, formats, metadata, env)
     outputs: list[Path] = []
     for doc in project.documents:
-        outputs += render_document(project, doc, out_dir, formats, metadata, jobs, env)
+        outputs += render_document(project, doc, out_dir, formats, metadata, jobs, env, cache)
     return outputs

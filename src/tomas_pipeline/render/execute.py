@@ -6,8 +6,11 @@ as Quarto does. Inline expressions run where they appear, between cells.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +21,8 @@ from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from . import cache as rcache
+from .cache import RECORDER_CODE, Step
 from .errors import RenderError
 from .inline import inline_text, plain_markup
 from .qmd import Chunk, CodeCell, Markdown, inline_expressions
@@ -55,6 +60,7 @@ _tomas_setup()
 del _tomas_setup
 """
 
+log = logging.getLogger("tomas.render")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -83,12 +89,42 @@ def needs_kernel(chunks: list[Chunk], defaults: dict) -> bool:
     return any(isinstance(c, CodeCell) and cell_option(c, defaults, "eval", True) for c in chunks)
 
 
+def steps_of(chunks: list[Chunk], defaults: dict) -> list[Step]:
+    """What the kernel runs, in document order: evaluated cells and inline expressions."""
+    steps: list[Step] = []
+    for index, chunk in enumerate(chunks):
+        if isinstance(chunk, CodeCell):
+            if cell_option(chunk, defaults, "eval", True):
+                steps.append(Step("cell", index, chunk.code, str(chunk.lines[0].file), chunk.where(),
+                                  options=dict(chunk.options)))
+            continue
+        text = chunk.text
+        for match in inline_expressions(chunk):
+            line = chunk.lines[min(text.count("\n", 0, match.start()), len(chunk.lines) - 1)]
+            steps.append(Step("inline", index, match.group(1), str(line.file),
+                              f"{chunk.where(match.start())} (inline `{match.group(1)}`)", start=match.start()))
+    return steps
+
+
+def _same_interpreter(argv: list[str]) -> bool:
+    # jupyter_client runs a spec's bare `python` as this interpreter; the cache key
+    # lists this interpreter's distributions, so another interpreter gets no cache.
+    first = argv[0] if argv else ""
+    major, minor = sys.version_info[:2]
+    return first in ("python", f"python{major}", f"python{major}.{minor}") or (
+        bool(first) and os.path.realpath(first) == os.path.realpath(sys.executable))
+
+
 def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel: str = "python3",
-            env: Mapping[str, str] | None = None) -> Executed:
-    """Run every evaluated cell and inline expression; stop at the first error."""
+            env: Mapping[str, str] | None = None, cache: Path | None = None) -> Executed:
+    """Run every evaluated cell and inline expression; stop at the first error.
+
+    With `cache` (a folder for this document), units whose stored outputs are still
+    valid are not run (render/cache.py, docs/engine.md)."""
     defaults = defaults or {}
     result = Executed()
-    if not needs_kernel(chunks, defaults):
+    steps = steps_of(chunks, defaults)
+    if not steps:
         return result
     nb = nbformat.v4.new_notebook()
     # The kernel talks over Unix sockets, not TCP on localhost: no network needed
@@ -101,6 +137,41 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
     )
     # Stable hash seeds keep set/dict-of-str ordering (and so outputs) the same run to run.
     kernel_env = {**os.environ, **(env or {}), "PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+    store: rcache.Store | None = None
+    stored: dict[int, dict] = {}
+    if cache is not None:
+        try:
+            argv = list(km.kernel_spec.argv)
+        except Exception:  # no such kernel: let the start below name the problem
+            argv = []
+        if argv and not _same_interpreter(argv):
+            log.info("render cache: off, kernel %r runs another interpreter (%s)", kernel, argv[0])
+        elif argv:
+            store = rcache.Store(cache)
+    if store is not None:
+        units = rcache.units_of(steps)
+        for unit in units:
+            # Python shows a warning once per place: whether a cell shows one depends on every
+            # cell before it, so a unit that shows warnings is run with all of them.
+            unit.opaque = any(step.kind == "cell" and cell_option(chunks[step.index], defaults, "warning", True)
+                              for step in unit.steps)
+        deps = rcache.dependencies(units)
+        environment = rcache.environment_key(SETUP_CODE + RECORDER_CODE, kernel, argv, cwd, kernel_env)
+        stale: list[bool] = []
+        for unit in units:
+            unit.key = rcache.unit_key(environment, unit, defaults)
+            body = store.load(unit.key)
+            if body is not None and len(body["outputs"]) == len(unit.steps):
+                stored[unit.number] = body
+            stale.append(unit.number not in stored or any(stale[d] for d in deps[unit.number]))
+        ran = set()
+        for unit in units:
+            if stale[unit.number]:
+                ran |= {unit.number} | deps[unit.number]
+    else:
+        units = [rcache.Unit(0, "", steps)]
+        ran = {0}
 
     def run(code: str, where: str, history: bool = True, keep_errors: bool = False) -> list[dict]:
         cell = nbformat.v4.new_code_cell(code)
@@ -115,40 +186,103 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
                 raise RenderError(f"{where}: Python error\n{_error_text(out)}")
         return outputs
 
+    def run_step(step: Step):
+        """The step's raw result: a cell's outputs, an inline expression's display data."""
+        if step.kind == "cell":
+            keep = bool(cell_option(chunks[step.index], defaults, "error", False))
+            return run(step.code, step.where, keep_errors=keep)
+        outputs = run(f"_tomas_inline(({step.code}))", step.where, history=False)
+        return next((o["data"] for o in outputs if "data" in o), {})
+
+    def use(step: Step, raw) -> None:
+        if step.kind == "cell":
+            result.cells[step.index] = raw
+            return
+        try:
+            text, plain = inline_text(raw)
+        except RenderError as exc:
+            raise RenderError(f"{step.where}: {exc}") from None
+        result.inline[(step.index, step.start)] = text
+        if plain and (marks := plain_markup(str(raw["text/plain"]))):
+            result.plain_markup.append(f"{step.where}: {' '.join(marks)}")
+
+    fresh: dict[int, tuple[list, dict]] = {}
     try:
-        # Our own km means nbclient would leave the kernel running: ask it to shut down.
-        with client.setup_kernel(env=kernel_env, cleanup_kc=True):
-            run(SETUP_CODE, "engine setup cell", history=False)
-            for index, chunk in enumerate(chunks):
-                if isinstance(chunk, CodeCell):
-                    if cell_option(chunk, defaults, "eval", True):
-                        keep = bool(cell_option(chunk, defaults, "error", False))
-                        result.cells[index] = run(chunk.code, chunk.where(), keep_errors=keep)
-                    continue
-                for match in inline_expressions(chunk):
-                    where = f"{chunk.where(match.start())} (inline `{match.group(1)}`)"
-                    outputs = run(f"_tomas_inline(({match.group(1)}))", where, history=False)
-                    data = next((o["data"] for o in outputs if "data" in o), {})
-                    try:
-                        text, plain = inline_text(data)
-                    except RenderError as exc:
-                        raise RenderError(f"{where}: {exc}") from None
-                    result.inline[(index, match.start())] = text
-                    if plain and (marks := plain_markup(str(data["text/plain"]))):
-                        result.plain_markup.append(f"{where}: {' '.join(marks)}")
-            if result.plain_markup:
-                # Quarto prints such values as literal text (or a citation for `@`): stop here too.
-                raise RenderError(
-                    "inline expressions return a plain str with Markdown in it; Quarto escapes a plain str "
-                    "(its markup shows as literal text), so return IPython.display.Markdown "
-                    "(tomas_pipeline.reporting.Md) instead:\n  " + "\n  ".join(result.plain_markup))
+        if ran:
+            # Our own km means nbclient would leave the kernel running: ask it to shut down.
+            with client.setup_kernel(env=kernel_env, cleanup_kc=True):
+                run(SETUP_CODE, "engine setup cell", history=False)
+                if store is not None:
+                    run(RECORDER_CODE.replace("SKIP", repr(rcache.skip_prefixes())), "engine cache recorder",
+                        history=False)
+                count = 1  # IPython's execution count: a full run's, so that outputs carry the same
+                for unit in units:
+                    cells = sum(step.kind == "cell" for step in unit.steps)
+                    if unit.number not in ran:
+                        count += cells
+                        continue
+                    if store is not None:
+                        run(f"get_ipython().execution_count = {count}", "engine cache recorder", history=False)
+                    count += cells
+                    outputs = []
+                    for step in unit.steps:  # in document order, so the first problem is the one named
+                        outputs.append(run_step(step))
+                        use(step, outputs[-1])
+                    if store is not None:
+                        taken = run("_tomas_reads()", "engine cache recorder", history=False)
+                        fresh[unit.number] = (outputs, _recorded(taken))
+                    else:
+                        fresh[unit.number] = (outputs, {})
+        for unit in units:
+            if unit.number not in fresh:
+                for step, raw in zip(unit.steps, stored[unit.number]["outputs"]):
+                    use(step, raw)
+        if result.plain_markup:
+            # Quarto prints such values as literal text (or a citation for `@`): stop here too.
+            raise RenderError(
+                "inline expressions return a plain str with Markdown in it; Quarto escapes a plain str "
+                "(its markup shows as literal text), so return IPython.display.Markdown "
+                "(tomas_pipeline.reporting.Md) instead:\n  " + "\n  ".join(result.plain_markup))
     except RenderError:
         raise
     except Exception as exc:  # kernel start-up problems: name them plainly
         raise RenderError(f"could not run the Jupyter kernel {kernel!r}: {exc}") from exc
     finally:
         sockets.cleanup()
+    if store is not None:
+        try:
+            _remember(store, units, fresh)
+        except OSError as exc:  # a cache that cannot be written costs time, never the render
+            log.warning("render cache: could not store outputs in %s: %s", store.folder, exc)
     return result
+
+
+def _recorded(outputs: list[dict]) -> dict:
+    """The recorder's report of one unit's reads and writes (its last line of stdout)."""
+    lines = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout").strip().splitlines()
+    try:
+        recorded = json.loads(lines[-1])
+        if isinstance(recorded.get("reads"), dict) and isinstance(recorded.get("writes"), list):
+            return recorded
+    except (IndexError, ValueError, AttributeError):
+        pass
+    return {"reads": {}, "writes": ["(the recorder's report could not be read)"]}  # so: not stored
+
+
+def _remember(store: rcache.Store, units: list[rcache.Unit], fresh: dict[int, tuple[list, dict]]) -> None:
+    """Store what this successful run made, except units whose outputs must not be replayed."""
+    for number, (outputs, recorded) in fresh.items():
+        unit = units[number]
+        has_error = any(o.get("output_type") == "error" for raw in outputs if isinstance(raw, list) for o in raw)
+        if has_error:  # tracebacks carry execution counts
+            log.info("render cache: %s not stored (error output)", unit.name)
+        elif recorded.get("writes"):  # a skipped unit would not write them (or run what it ran)
+            log.info("render cache: %s not stored (writes %s)", unit.name, ", ".join(recorded["writes"]))
+        else:
+            store.save(unit.key, unit.name, recorded.get("reads", {}), outputs)
+    store.write_stats(units, set(fresh))
+    store.prune()
+    log.info("render cache: %d of %d units executed, %d reused", len(fresh), len(units), len(units) - len(fresh))
 
 
 def error_outputs_text(outputs: list[dict]) -> list[str]:

@@ -1,0 +1,86 @@
+"""The render job with and without the cell-output cache (issue 19), from the root of a
+scratch repository whose data stages are built:
+
+    python bench/cache_timing.py [ROUNDS]
+
+Renders the report as the workflow's render job does (`steps.render`, the config's
+paths in the kernel's environment) with no cache, then with a cold cache, a warm
+one, after a prose edit, after one processed table read by one chapter changed
+(`recommendation_tracker.csv`) and after the table most chapters read changed
+(`statistics.csv`). Each edit is made to the scratch copy and kept, as a user
+would. Prints one JSON object: seconds per case (median of ROUNDS, default 1)
+and, per case, how many units ran. Every cached render's files are compared
+with a render without the cache of the same sources.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from tomas_pipeline import steps
+from tomas_pipeline.buildinfo import build_info
+
+CHAPTER = Path("report/chapters/05-countries.qmd")
+ONE_TABLE = Path("data/processed/recommendation_tracker.csv")
+MANY_TABLE = Path("data/processed/statistics.csv")
+
+
+def main(rounds: int = 1) -> dict:
+    cfg = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
+    paths = {"processed": cfg["paths"]["processed"], "figures": cfg["paths"]["figures"],
+             "method": "config/indicators.yaml"}
+    metadata = build_info(".", cfg["paths"]["raw"]).metadata()
+    work = Path(tempfile.mkdtemp(prefix="tomas-cache-bench-"))
+    cache = work / "render-cache"
+
+    def render(staging: Path, use_cache: bool) -> tuple[float, dict[str, bytes]]:
+        start = time.perf_counter()
+        steps.render(cfg["report"]["project"], str(staging), cfg["report"]["formats"], "builtin", metadata,
+                     str(work / "render.log"), None, paths, str(cache) if use_cache else None)
+        took = time.perf_counter() - start
+        return took, {p.name: p.read_bytes() for p in staging.glob("tomas.*")}
+
+    def case(name: str, results: dict) -> None:
+        times, executed = [], None
+        for _ in range(rounds):
+            took, files = render(work / "cached", True)
+            times.append(took)
+            executed = json.loads((cache / "tomas" / "stats.json").read_text(encoding="utf-8"))
+            if name == "cold":
+                shutil.rmtree(cache)
+        if name == "cold":  # leave it warm for the cases that follow
+            render(work / "cached", True)
+        _, clean = render(work / "clean", False)
+        assert files == clean, f"{name}: the cached render differs from a render without the cache"
+        results[name] = {"seconds": round(statistics.median(times), 2),
+                         "units_run": len(executed["executed"]), "units": executed["units"]}
+
+    results: dict = {}
+    results["no cache"] = {"seconds": round(statistics.median(render(work / "clean", False)[0]
+                                                              for _ in range(rounds)), 2)}
+    case("cold", results)
+    case("warm", results)
+    CHAPTER.write_text(CHAPTER.read_text(encoding="utf-8").replace(
+        "## Albania {#sec-albania}\n", "## Albania {#sec-albania}\n\nThis section turns to Albania.\n"),
+        encoding="utf-8")
+    case("prose edited", results)
+    ONE_TABLE.write_text(ONE_TABLE.read_text(encoding="utf-8").replace(
+        "One law dedicated to child protection", "One law dedicated to protecting children"), encoding="utf-8")
+    case("recommendation_tracker.csv changed", results)
+    with MANY_TABLE.open("a", encoding="utf-8") as handle:
+        handle.write("\n")  # new bytes, same rows: what a change costs, not what it shows
+    case("statistics.csv changed", results)
+    shutil.rmtree(work)
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1), indent=1))
