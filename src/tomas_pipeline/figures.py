@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, SupportsFloat, cast
 
 import matplotlib
 
@@ -17,11 +18,12 @@ matplotlib.use("Agg")  # no screen here, and the same bytes everywhere
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-from tomas_pipeline.io import atomic_write_bytes
+from tomas_pipeline.io import atomic_write_bytes, is_na
 from tomas_pipeline.metrics import score_category
 from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.schemas import INSTRUMENTS
@@ -41,7 +43,7 @@ PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purp
 # Markers differ too, so no reading depends on colour alone.
 MARKERS = ["o", "s", "D", "^", "v", "P", "X", "*"]
 
-STYLE = {
+STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.titlesize": 11,
@@ -81,13 +83,19 @@ class FigureSpec:
     data: pd.DataFrame | None = None  # the numbers drawn, where a test holds them against a table
 
 
+def _apply_style() -> None:
+    # matplotlib's stubs type rcParams' keys as literals; STYLE's keys are all real ones.
+    matplotlib.rcParams.update(cast(Any, STYLE))
+
+
 def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
-    matplotlib.rcParams.update(STYLE)
+    _apply_style()
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
 def add_source_line(fig: Figure, text: str) -> None:
-    fig.get_layout_engine().set(h_pad=0.1)
+    # new_figure's layout is constrained, whose engine takes the pads.
+    cast(ConstrainedLayoutEngine, fig.get_layout_engine()).set(h_pad=0.1)
     fig.supxlabel(f"Source: {text}", fontsize=7, color="#444444", x=0.0, ha="left")
 
 
@@ -98,7 +106,7 @@ def save_figure(spec: FigureSpec, stem: Path | str, formats: tuple[str, ...] = (
 
     stem = Path(stem)
     written = []
-    matplotlib.rcParams.update(STYLE)
+    _apply_style()
     engine = spec.figure.get_layout_engine()
     if engine is not None:
         # Lay the figure out once, at the files' resolution, and keep that layout:
@@ -112,7 +120,7 @@ def save_figure(spec: FigureSpec, stem: Path | str, formats: tuple[str, ...] = (
         if fmt not in formats:
             continue
         buffer = io.BytesIO()
-        matplotlib.rcParams.update(STYLE)
+        _apply_style()
         spec.figure.savefig(buffer, format=fmt, metadata=metadata, dpi=150)
         target = stem.with_suffix("." + fmt)
         atomic_write_bytes(target, buffer.getvalue())
@@ -241,7 +249,12 @@ def _shown(countries: pd.DataFrame, which: str = "comparison") -> list[str]:
 
 
 def _years(months: object) -> float | None:
-    return None if months is None or pd.isna(months) else float(months) / 12
+    return None if months is None or is_na(months) else _number(months) / 12
+
+
+def _number(value: object) -> float:
+    # A numeric cell of a processed table (its schema says so); the stubs type a cell as object.
+    return float(cast(SupportsFloat, value))
 
 
 # --- Penalty ranges against the Directive's floors --------------------------------
@@ -291,14 +304,14 @@ def penalty_ranges(penalties: pd.DataFrame, offences: pd.DataFrame, countries: p
             ax.text(0.99, -0.9, "no Directive floor on record", fontsize=7, va="center", ha="right",
                     color="#555555", transform=ax.get_yaxis_transform())
         for y, (iso, code, label) in enumerate(rows):
-            cell = mine[(mine["country_iso2"] == iso)
-                        & (mine["jurisdiction"].isna() if code is None else mine["jurisdiction"] == code)]
-            if cell.empty:
+            found = mine[(mine["country_iso2"] == iso)
+                         & (mine["jurisdiction"].isna() if code is None else mine["jurisdiction"] == code)]
+            if found.empty:
                 ax.text(0.02, y, "no data", fontsize=7, va="center", color="#555555", style="italic",
                         transform=ax.get_yaxis_transform(),
                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
                 continue
-            cell = cell.iloc[0]
+            cell = found.iloc[0]
             lo = _years(cell["min_months"]) or 0.0
             hi = _years(cell["max_months"])
             if hi is None:
@@ -371,7 +384,8 @@ def scorecard_heatmap(scorecard: pd.DataFrame, indicators: list[dict], countries
     counts = [0] * len(_CATEGORIES)
     for y, ind in enumerate(scored):
         for x, iso in enumerate(shown):
-            score, value = pd.NA, pd.NA
+            score: object = pd.NA
+            value: object = pd.NA
             if cells is not None and (iso, ind["id"]) in cells.index:
                 score, value = cells.at[(iso, ind["id"]), "score"], cells.at[(iso, ind["id"]), "value"]
             cat = score_category(score, value)
@@ -379,7 +393,7 @@ def scorecard_heatmap(scorecard: pd.DataFrame, indicators: list[dict], countries
             _, face, ink, hatch = _CATEGORIES[cat]
             ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=face, hatch=hatch,
                                    edgecolor="#999999" if hatch else "white", linewidth=0.8))
-            text = "n/a" if cat == 4 else ("—" if pd.isna(value) else str(value))
+            text = "n/a" if cat == 4 else ("—" if is_na(value) else str(value))
             box = {"facecolor": face, "edgecolor": "none", "pad": 0.6} if hatch else None
             ax.text(x, y, text[:9], ha="center", va="center", fontsize=6.5, color=ink, bbox=box)
     ax.set_xlim(-0.5, len(shown) - 0.5)
@@ -540,27 +554,27 @@ def regional_spread(alignment: pd.DataFrame, uniformity: pd.DataFrame, offences:
         any_data = True
         ax.plot([values.min(), values.max()], [y, y], color="#AAAAAA", linewidth=2, zorder=1)
         if pd.notna(row["median_months"]):
-            ax.plot(float(row["median_months"]) / 12, y, marker="|", markersize=16, color=OKABE_ITO["black"],
+            ax.plot(_number(row["median_months"]) / 12, y, marker="|", markersize=16, color=OKABE_ITO["black"],
                     zorder=2)
         # Jitter ties vertically so every country stays visible.
         seen: dict[float, int] = {}
         for iso, v in values.items():
-            k = shown.index(iso)
+            k = shown.index(str(iso))
             offset = 0.12 * seen.get(v, 0)
             seen[v] = seen.get(v, 0) + 1
             ax.plot(v, y - offset, marker=MARKERS[k % len(MARKERS)], color=PALETTE[k % len(PALETTE)],
                     markersize=7, linestyle="none", zorder=3)
         furthest = row["furthest"] if isinstance(row["furthest"], str) else ""
-        bits = [f"n={int(row['n_countries'])}"]
+        bits = [f"n={int(_number(row['n_countries']))}"]
         if pd.notna(row["cv"]):
-            bits.append(f"CV {float(row['cv']):.2f}")
+            bits.append(f"CV {_number(row['cv']):.2f}")
         if furthest:
             bits.append("furthest: " + ", ".join(names.get(i, i) for i in furthest.split(";")))
         ax.annotate("  ".join(bits), (1.0, y), xycoords=("axes fraction", "data"), xytext=(6, 0),
                     textcoords="offset points", va="center", fontsize=7)
         described.append(f"{offence}: " + ", ".join(f"{names.get(i, i)} {describe_months(v * 12)}"
                                                      for i, v in values.items())
-                         + (f", coefficient of variation {float(row['cv']):.2f}" if pd.notna(row["cv"]) else ""))
+                         + (f", coefficient of variation {_number(row['cv']):.2f}" if pd.notna(row["cv"]) else ""))
     ax.set_yticks(range(len(order)), [textwrap.fill(str(labels.get(o, o)), 30) for o in order], fontsize=8)
     ax.set_ylim(len(order) - 0.5, -0.6)
     ax.set_xlim(left=0)
@@ -594,10 +608,11 @@ def index_ranks(index: pd.DataFrame, stability: pd.DataFrame, countries: pd.Data
     ax = fig.add_subplot()
     title = "Composite index: rank per country and its 5-95% interval"
     ax.set_title(title, loc="left")
-    ranked = [iso for iso in shown if pd.notna(rows.at[iso, "rank"])]
+    ranked = [iso for iso in shown if not is_na(rows.at[iso, "rank"])]
     n_ranked = len(ranked)
     right = max(n_ranked, 1) + 0.5
-    described, unranked = [], []
+    described: list[str] = []
+    unranked: list[str] = []
     for y, iso in enumerate(shown):
         row = rows.loc[iso]
         name = names.get(iso, iso)
@@ -687,7 +702,7 @@ def country_penalties(alignment: pd.DataFrame, iso2: str, region: list[str], nam
         return FigureSpec(fig, country_penalties_alt(data, name, t), title, data)
     months = pd.concat([data[c] for c in ("max_months", "floor_max_months", "region_max_months")])
     top = max(float(months.max()) if months.notna().any() else 12.0, 12.0) / 12 * 1.22
-    for y, row in data.reset_index(drop=True).iterrows():
+    for y, (_, row) in enumerate(data.reset_index(drop=True).iterrows()):
         if pd.notna(row["region_min_months"]):
             lo, hi = row["region_min_months"] / 12, row["region_max_months"] / 12
             # A region whose maxima are all equal still gets a visible band.

@@ -16,6 +16,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 import pycountry
@@ -174,7 +175,7 @@ def duration(t: Translator, months: object, life: object = False) -> str:
         return t._("life imprisonment")
     if is_missing(months):
         return t._("no data")
-    total = round(float(months))
+    total = round(float(cast(Any, months)))  # a number, or its text (checked missing above)
     years, rest = divmod(total, 12)
     parts = []
     if years:
@@ -221,7 +222,7 @@ def scorecard_counts(data: BriefData, iso2: str) -> tuple[dict[str, int], dict[s
     if iso2 not in region:
         region = [*region, iso2]
     counts = score_counts(data.tables["scorecard"], data.indicators, region).set_index("country_iso2")
-    own = {c: int(counts.at[iso2, c]) for c in SCORE_CATEGORIES}
+    own = {c: int(cast(Any, counts.at[iso2, c])) for c in SCORE_CATEGORIES}  # counts are integers
     median = {c: float(statistics.median(counts[c].astype(int))) for c in SCORE_CATEGORIES}
     return own, median
 
@@ -318,7 +319,7 @@ def strategy_field(t: Translator, field: object) -> str:
 
 
 def _year(value: object) -> str:
-    return "" if is_missing(value) else str(int(float(value)))
+    return "" if is_missing(value) else str(int(float(cast(Any, value))))
 
 
 def country_strategies(data: BriefData, iso2: str) -> list[dict]:
@@ -456,7 +457,7 @@ def fact_value(t: Translator, field: object, value: object) -> str:
         return t._("no data")
     if str(field).endswith("_months"):
         try:
-            return duration(t, float(value))
+            return duration(t, float(cast(Any, value)))
         except ValueError:
             return cell(t, value)
     if str(field) == "date":
@@ -555,7 +556,7 @@ def country_statistics(data: BriefData, iso2: str) -> tuple[list[Trend], int]:
     rank = {name: i for i, name in enumerate(order)}
     trends = []
     for indicator, group in sorted(stats.dropna(subset=["_y"]).groupby("indicator"),
-                                   key=lambda item: (rank.get(item[0], len(rank)), item[0])):
+                                   key=lambda item: (rank.get(cast(str, item[0]), len(rank)), cast(str, item[0]))):
         series = group.sort_values("_y", kind="stable").drop_duplicates("_y", keep="last")
         newest = series.iloc[-1]
         earlier = series.iloc[-2] if len(series) > 1 else None

@@ -30,6 +30,7 @@ import gettext
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from babel import Locale
 from babel.dates import format_date
@@ -124,8 +125,9 @@ def template_msgids(pot: Path | None = None) -> list[str]:
     return sorted(_msgid(m.id) for m in catalog if m.id)
 
 
-def _msgid(message_id: str | tuple) -> str:
-    return message_id[0] if isinstance(message_id, tuple) else message_id
+def _msgid(message_id: object) -> str:
+    # babel gives a plural entry's id as a (singular, plural) tuple, any other as a string.
+    return cast(str, message_id[0] if isinstance(message_id, tuple) else message_id)
 
 
 def untranslated(code: str) -> list[str]:
@@ -139,7 +141,7 @@ def untranslated(code: str) -> list[str]:
     return [m for m in template_msgids() if m not in done]
 
 
-def _complete(string: str | tuple) -> bool:
+def _complete(string: object) -> bool:
     return all(string) if isinstance(string, tuple) else bool(string)
 
 

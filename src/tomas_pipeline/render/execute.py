@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import nbformat
 from jupyter_client import KernelManager
@@ -142,7 +143,8 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
     stored: dict[int, dict] = {}
     if cache is not None:
         try:
-            argv = list(km.kernel_spec.argv)
+            spec = km.kernel_spec
+            argv = list(spec.argv) if spec is not None else []
         except Exception:  # no such kernel: let the start below name the problem
             argv = []
         if argv and not _same_interpreter(argv):
@@ -154,7 +156,8 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
         for unit in units:
             # Python shows a warning once per place: whether a cell shows one depends on every
             # cell before it, so a unit that shows warnings is run with all of them.
-            unit.opaque = any(step.kind == "cell" and cell_option(chunks[step.index], defaults, "warning", True)
+            unit.opaque = any(step.kind == "cell"
+                              and cell_option(cast(CodeCell, chunks[step.index]), defaults, "warning", True)
                               for step in unit.steps)
         deps = rcache.dependencies(units)
         environment = rcache.environment_key(SETUP_CODE + RECORDER_CODE, kernel, argv, cwd, kernel_env)
@@ -189,7 +192,7 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
     def run_step(step: Step):
         """The step's raw result: a cell's outputs, an inline expression's display data."""
         if step.kind == "cell":
-            keep = bool(cell_option(chunks[step.index], defaults, "error", False))
+            keep = bool(cell_option(cast(CodeCell, chunks[step.index]), defaults, "error", False))
             return run(step.code, step.where, keep_errors=keep)
         outputs = run(f"_tomas_inline(({step.code}))", step.where, history=False)
         return next((o["data"] for o in outputs if "data" in o), {})
