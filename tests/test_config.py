@@ -64,3 +64,22 @@ def test_a_bad_value_from_an_extra_configfile_names_that_file(tmp_path, root):
     with pytest.raises(TomasInputError) as caught:
         check_config(merged, [extra], schema, default=root / "config" / "config.yaml")
     assert caught.value.file == str(root / "config" / "config.yaml")
+
+
+def _settings(schema: dict, prefix: str = "") -> list[str]:
+    """Every setting the schema allows, dotted (a mapping of free keys is one setting)."""
+    out = []
+    for key, sub in schema.get("properties", {}).items():
+        name = f"{prefix}{key}"
+        out += _settings(sub, name + ".") if "properties" in sub else [name]
+    return out
+
+
+def test_config_readme_describes_every_setting(root):
+    """The workflow catalog's convention: config/README.md has a row for each setting the schema allows."""
+    schema = yaml.safe_load((root / "workflow/schemas/config.schema.yaml").read_text(encoding="utf-8"))
+    readme = (root / "config/README.md").read_text(encoding="utf-8")
+    settings = _settings(schema)
+    assert "report.cache" in settings and "paths.raw" in settings  # the walk reaches nested settings
+    missing = [s for s in settings if f"| `{s}` |" not in readme]
+    assert not missing, f"config/README.md has no row for {missing}"
