@@ -18,8 +18,14 @@ TINY = ".test/config/config.yaml"
 def test_the_tiny_configuration_builds_everything_and_only_under_its_results(tmp_path):
     repo = copy_repo(tmp_path / "repo")
     shutil.rmtree(repo / ".test" / "results", ignore_errors=True)
-    result = run_snakemake(repo, "--configfile", TINY)
+    # As `make report` runs it: quiet, a line per step, and last where the report went.
+    result = run_snakemake(repo, "--configfile", TINY, "--quiet", "rules", "host", "reason", "progress")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+    lines = (result.stdout + result.stderr).splitlines()
+    report_line = next(line for line in reversed(lines) if line.startswith("Report: "))
+    assert report_line == ("Report: .test/results/report/tomas.html, .test/results/report/tomas.sha256, "
+                           ".test/results/report/briefs/briefs.sha256")
+    assert len(lines) < 200, f"{len(lines)} lines of output for a quiet build"
 
     tiny = yaml.safe_load((repo / TINY).read_text(encoding="utf-8"))
     out = repo / ".test" / "results"
