@@ -8,7 +8,6 @@ import tomllib
 import yaml
 
 
-
 def _lint_tools(root) -> set[str]:
     """The tools the Makefile's lint recipe runs ('snakemake --lint' counts as its own)."""
     recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", (root / "Makefile").read_text(encoding="utf-8"), re.M)
