@@ -31,6 +31,9 @@ CODE["briefs"] = sorted(
 rule brief:
     input:
         tables=processed(*BRIEF_TABLES),
+        # Every table checked, not only those read: a brief's stamp states the hash of all
+        # of data/raw, so a rejected table must stop the briefs as it stops the report.
+        checked=processed(*STEPS),
         # What changes.csv was compared with, and the citation "How to cite" adapts.
         changes_note=f"{PROCESSED}/changes.provenance.json",
         citation="CITATION.cff",
