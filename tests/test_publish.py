@@ -17,13 +17,19 @@ def test_publish_is_all_or_nothing(tmp_path):
     assert not (out / "tomas.sha256").exists()
 
 
-def test_publish_and_detect_missing(tmp_path):
+def _published_html_and_pdf(tmp_path):
+    """An HTML and a PDF staged and published; (staging, output folder, manifest)."""
     staging, out = tmp_path / "staging", tmp_path / "out"
     staging.mkdir()
     for name in ("tomas.html", "tomas.pdf"):
         (staging / name).write_text(name)
     manifest = out / "tomas.sha256"
     publish(staging, out, ["tomas.html", "tomas.pdf"], manifest)
+    return staging, out, manifest
+
+
+def test_publish_and_detect_missing(tmp_path):
+    staging, out, manifest = _published_html_and_pdf(tmp_path)
     assert (out / "tomas.pdf").read_text() == "tomas.pdf"
     assert missing_outputs(out, ["tomas.html", "tomas.pdf"], manifest) == []
     (out / "tomas.pdf").unlink()
@@ -117,12 +123,7 @@ def test_a_receipt_replaces_the_earlier_ones(tmp_path):
 
 def test_a_file_the_last_publish_made_and_this_one_does_not_is_removed(tmp_path):
     """formats [html, pdf] then [html]: the old PDF does not stay beside a manifest that omits it."""
-    staging, out = tmp_path / "staging", tmp_path / "out"
-    staging.mkdir()
-    for name in ("tomas.html", "tomas.pdf"):
-        (staging / name).write_text(name)
-    manifest = out / "tomas.sha256"
-    publish(staging, out, ["tomas.html", "tomas.pdf"], manifest)
+    staging, out, manifest = _published_html_and_pdf(tmp_path)
     (out / "notes.txt").write_text("the user's own file")
     (tmp_path / "outside.txt").write_text("outside the output folder")
     text = manifest.read_text() + "0" * 64 + "  ../outside.txt\n"
