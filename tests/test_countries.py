@@ -296,6 +296,20 @@ def test_short_inputs_suggest_the_country_meant(register, typo, meant):
     assert meant in info.value.suggestions
 
 
+@pytest.mark.parametrize("code, expected, suggestions", [
+    ("XX", "an ISO 3166-1 alpha-2 code the register holds (no country has XX)", []),
+    ("XXX", "an ISO 3166-1 alpha-3 code the register holds (no country has XXX)", []),
+    ("rs", "a code in capitals", ["RS (Serbia)"]),
+    ("mk", "a code in capitals", ["MK (North Macedonia)"]),
+])
+def test_code_shaped_inputs_get_a_codes_answer(register, code, expected, suggestions):
+    # Spelling similarity between two letters ranks names at random ("XX": Fiji, Djibouti, Jersey).
+    with pytest.raises(UnknownCountryError) as info:
+        register.resolve(code)
+    assert info.value.expected.startswith(expected)
+    assert info.value.suggestions == suggestions
+
+
 @pytest.mark.parametrize("name", ["", "  ", "Narnia", "rs", "Republika Srpska", "Europe"])
 def test_non_countries_are_errors(register, name):
     with pytest.raises(UnknownCountryError):

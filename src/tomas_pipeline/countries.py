@@ -159,10 +159,10 @@ class CountryMatch:
 class UnknownCountryError(ParseError):
     """No register name matches."""
 
-    def __init__(self, value: object, suggestions: list[str]) -> None:
+    def __init__(self, value: object, suggestions: list[str], expected: str = EXPECTED_NAME) -> None:
         self.suggestions = list(suggestions)
         closest = f"; closest: {', '.join(self.suggestions)}" if self.suggestions else ""
-        super().__init__(value, EXPECTED_NAME + closest)
+        super().__init__(value, expected + closest)
 
 
 class AmbiguousCountryError(ParseError):
@@ -248,7 +248,7 @@ class Register:
         if not targets and (other := inverted(text)):  # "Macedonia, North"
             targets = self._keys.get(normalise_key(other), set())
         if not targets:
-            raise UnknownCountryError(name, self.suggest(name))
+            raise self._unknown(name, text)
         if len(targets) > 1 and on_date is not None:
             date = on_date if isinstance(on_date, PartialDate) else parse_date(str(on_date))
             targets = {t for t in targets if self._may_exist_on(t, date)} or targets
@@ -260,6 +260,20 @@ class Register:
         if target.kind == "country":
             return self._match(target.id)
         return self._via_predecessor(name, target.id)
+
+    def _unknown(self, name: str, text: str) -> UnknownCountryError:
+        """The error for a name no key matches. Input shaped like a code gets a code's
+        answer: spelling similarity between two-letter strings ranks at random."""
+        if re.fullmatch(r"[A-Za-z]{2}|[A-Z]{3}", text):
+            code = text.upper()
+            iso2 = code if code in self._by_iso2.index else self._by_iso3.get(code)
+            if iso2 is not None:  # "rs": codes are exact, so say which one was meant
+                return UnknownCountryError(name, [f"{code} ({self.name_of(iso2)})"],
+                                           f"a code in capitals or {EXPECTED_NAME}")
+            kind = "alpha-2" if len(code) == 2 else "alpha-3"
+            return UnknownCountryError(name, [], f"an ISO 3166-1 {kind} code the register holds "
+                                                 f"(no country has {code}) or {EXPECTED_NAME}")
+        return UnknownCountryError(name, self.suggest(text))
 
     def suggest(self, name: str) -> list[str]:
         """The 3 register names closest to `name`, by similarity of normalised keys.
