@@ -1,6 +1,12 @@
+import re
+from pathlib import Path
+
 import pandas as pd
+import pytest
 
 from tomas_pipeline.bibliography import to_csl_json
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_sources_become_csl_items():
@@ -59,3 +65,40 @@ def test_a_language_tag_must_be_bcp47(tmp_path):
     with pytest.raises(TomasInputErrors) as caught:
         load_table(tmp_path, "sources.csv")
     assert "column 'language'" in str(caught.value) and "row 2" in str(caught.value)
+
+
+@pytest.mark.parametrize("author, names", [
+    ("Moritz, D.; Christensen, L. S.", [{"family": "Moritz", "given": "D."},
+                                        {"family": "Christensen", "given": "L. S."}]),
+    ("Žagar Karer, M.", [{"family": "Žagar Karer", "given": "M."}]),
+    ("Andrijević, Anđela", [{"family": "Andrijević", "given": "Anđela"}]),
+    # 'and', '&' and commas inside a body's name do not split it.
+    ("Police of Brčko District of Bosnia and Herzegovina",
+     [{"literal": "Police of Brčko District of Bosnia and Herzegovina"}]),
+    ("National Center for Missing & Exploited Children",
+     [{"literal": "National Center for Missing & Exploited Children"}]),
+    ("Ministry of Trade, Tourism and Telecommunications",
+     [{"literal": "Ministry of Trade, Tourism and Telecommunications"}]),
+    ("Koninkrijk der Nederlanden, Ministerie van Buitenlandse Zaken",
+     [{"literal": "Koninkrijk der Nederlanden, Ministerie van Buitenlandse Zaken"}]),
+    ("{Repubblica Italiana, Gazzetta Ufficiale}", [{"literal": "Repubblica Italiana, Gazzetta Ufficiale"}]),
+    ("Kuzmanović, D.; et al.", [{"family": "Kuzmanović", "given": "D."}, {"literal": "others"}]),
+    ("Bosnia and Herzegovina; Croatia", [{"literal": "Bosnia and Herzegovina"}, {"literal": "Croatia"}]),
+])
+def test_authors_are_people_written_family_first_or_bodies(author, names):
+    sources = pd.DataFrame([{"source_id": "s", "kind": "secondary", "author": author, "title": "t"}])
+    assert to_csl_json(sources)[0]["author"] == names
+
+
+def test_every_person_in_the_sources_is_written_family_first():
+    # "D. Moritz" as a literal would be cited as "D. Moritz 2020" instead of "Moritz 2020", and
+    # "A. Sulstarova, E. Bisha" was once read as family "A. Sulstarova", given "E. Bisha".
+    sources = pd.read_csv(ROOT / "data" / "raw" / "sources.csv", dtype=str, keep_default_na=False)
+    initial_first = re.compile(r"^[^\W\d_]\.\s")
+    wrong = []
+    for item in to_csl_json(sources):
+        for name in item.get("author", []):
+            text = name.get("literal") or name["family"]
+            if initial_first.match(text) or initial_first.match(name.get("family", "x")):
+                wrong.append((item["id"], text))
+    assert wrong == []

@@ -18,20 +18,39 @@ _ORG_HINTS = re.compile(
 )
 
 
+# A given name: "D.", "L. S.", "Jean-Luc", "Anđela" (each word capitalised).
+_GIVEN = re.compile(r"^(?:[^\W\d_][\w'’.-]*)(?:\s+[^\W\d_][\w'’.-]*){0,3}$")
+
+
+def _person(part: str) -> dict | None:
+    """'Moritz, D.' -> family and given; None for a body."""
+    if "," not in part or _ORG_HINTS.search(part):
+        return None
+    family, given = (s.strip() for s in part.split(",", 1))
+    if not family or not _GIVEN.match(given) or any(w[0].islower() for w in given.split()):
+        return None
+    return {"family": family, "given": given}
+
+
 def _authors(text: str) -> list[dict]:
-    """'Smith, J. & A. Jones' -> CSL names; a body is kept whole as a literal."""
+    """'Moritz, D.; Christensen, L. S.' -> CSL names; a body is kept whole as a literal.
+
+    Names are separated by ';' only: 'and', '&' and commas occur inside bodies'
+    names ("Police of Brčko District of Bosnia and Herzegovina", "Ministry of
+    Trade, Tourism and Telecommunications"). A person is written 'Family, Given'
+    so that citations print the family name; a body whose name could read as
+    one ("Repubblica Italiana, Gazzetta Ufficiale") is written in braces, and
+    'et al.' stands for the authors a source leaves unnamed."""
     if not text or pd.isna(text):
         return []
-    if _ORG_HINTS.search(text):
-        return [{"literal": text}]
-    parts = [p.strip() for p in re.split(r"\s*(?:;|&| and )\s*", text) if p.strip()]
     names = []
-    for part in parts:
-        if "," in part:
-            family, given = (s.strip() for s in part.split(",", 1))
-            names.append({"family": family, "given": given})
-        else:
-            names.append({"literal": part})
+    for part in (p.strip() for p in text.split(";")):
+        if part == "et al.":  # citeproc's name for authors the source does not list
+            names.append({"literal": "others"})
+        elif part.startswith("{") and part.endswith("}"):
+            names.append({"literal": part[1:-1].strip()})
+        elif part:
+            names.append(_person(part) or {"literal": part})
     return names
 
 
