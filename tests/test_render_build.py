@@ -5,6 +5,7 @@ The fixture project is rendered twice per module and shared, to keep the suite f
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -114,3 +115,29 @@ def test_cli_reports_errors_and_outputs(tmp_path, capsys, no_quarto):
     (project / "paper.qmd").write_text("---\ntitle: Fine\n---\n\n# Results {#sec-r}\n\nSee @sec-r.\n")
     assert cli_render([str(project), "--to", "html", "-M", "version=2"]) == 0
     assert (project / "_output" / "paper.html").exists()
+
+
+def test_cli_cache_reuses_cells_and_changes_no_byte(tmp_path, no_quarto):
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "paper.qmd").write_text(
+        "---\ntitle: Cached\n---\n\n```{python}\nwords = open('w.txt').read().split()\nprint(len(words))\n```\n")
+    (project / "w.txt").write_text("one two", encoding="utf-8")
+    out = project / "paper.html"
+    assert cli_render([str(project), "--to", "html"]) == 0
+    clean = out.read_bytes()
+    cache = tmp_path / "cache"
+
+    def ran() -> list:
+        return json.loads((cache / "paper" / "stats.json").read_text(encoding="utf-8"))["executed"]
+
+    assert cli_render([str(project), "--to", "html", "--cache", str(cache)]) == 0
+    assert out.read_bytes() == clean and len(ran()) == 1
+    assert cli_render([str(project), "--to", "html", "--cache", str(cache)]) == 0
+    assert out.read_bytes() == clean and ran() == []
+    # The cell read w.txt: a change to it runs the cell again.
+    (project / "w.txt").write_text("one two three", encoding="utf-8")
+    assert cli_render([str(project), "--to", "html", "--cache", str(cache)]) == 0
+    cached = out.read_bytes()
+    assert cached != clean and len(ran()) == 1
+    assert cli_render([str(project), "--to", "html"]) == 0 and out.read_bytes() == cached

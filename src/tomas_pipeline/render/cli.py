@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="metadata over the front matter (repeatable)")
     parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="formats converted at once by the built-in engine (default: one per core)")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="keep the built-in engine's cell-output cache in DIR and reuse it (docs/engine.md); "
+                             "`make report` uses build/render-cache. Default: run every cell")
     return parser
 
 
@@ -43,7 +46,7 @@ def cli_render(argv: Sequence[str] | None = None) -> int:
     try:
         formats = [f.strip() for f in args.to.split(",") if f.strip()]
         outputs = render_project(args.project, args.output_dir, formats, args.engine, _metadata(args.metadata),
-                                 args.jobs)
+                                 args.jobs, cache=args.cache)
     except RenderError as exc:
         print(f"render failed: {exc}", file=sys.stderr)
         return 1
