@@ -148,6 +148,10 @@ def test_the_operators_spelling_is_preferred_and_the_papers_is_a_disagreement(ra
     assert row["rule"] == "primary source preferred over secondary"
     # Bodies of other kinds are told apart by name, and one identical name is no disagreement.
     assert set(found["table"]) == {"institutions"} and set(found["country_iso2"]) <= {"AL", "RS"}
+    # Two spellings that differ only in punctuation are one body, and agree.
+    megjashi = frame[(frame["country_iso2"] == "MK") & (frame["kind"] == "ecpat_member")]
+    assert len(megjashi) == 2 and megjashi["body"].nunique() == 1 and megjashi["preferred"].sum() == 1
+    assert megjashi["name"].nunique() == 2
     # Without the operator's row, the paper's spelling is the one the report uses, with nothing to flag.
     path = raw_copy / "institutions.csv"
     write_rows(path, [r for r in read_rows(path) if r["source_id"] != "crca_isigurt_2023"])

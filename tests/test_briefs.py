@@ -151,6 +151,7 @@ def small_tables(folder: Path, names_dir: Path | None = None) -> Path:
         "institutions": pd.DataFrame({
             "country_iso2": ["RS", "RS", "RS", "RS"], "kind": ["hotline", "police_unit", "ecpat_member", "court_unit"],
             "name": [f"Hotline {SCRIPT}", f"Unit {IMG}", LINK, FORMULA], "inhope_member": ["yes", None, None, None],
+            "body": ["national hotline", f"Unit {IMG}", LINK, FORMULA], "preferred": [True] * 4,
             "source_id": ["src_a", "src_b", "src_c", "src_d"]}),
         "recommendation_tracker": pd.DataFrame({
             "recommendation": ["r2_4", "r9_9"], "title": ["Hotlines to join INHOPE", f"New one {SCRIPT}"],

@@ -68,3 +68,34 @@ def test_instruments_schema_rejects_an_unreadable_adoption_date():
     INSTRUMENTS_TABLE.validate(pd.DataFrame([row]).astype("string"))
     with pytest.raises(pandera.errors.SchemaError):
         INSTRUMENTS_TABLE.validate(pd.DataFrame([{**row, "adopted": "late 1989"}]).astype("string"))
+
+
+def test_civil_society_table_has_one_row_per_body_with_every_source(tmp_path, monkeypatch):
+    from tomas_pipeline.reporting.tables import civil_society_table
+
+    pd.DataFrame([{"iso2": "RS", "name": "Serbia", "focus": True, "comparison": True, "order": 0},
+                  {"iso2": "MK", "name": "North Macedonia", "focus": True, "comparison": True, "order": 1},
+                  ]).to_csv(tmp_path / "countries.csv", index=False)
+    monkeypatch.setenv("TOMAS_PROCESSED_DIR", str(tmp_path))
+    R.data._load.cache_clear()
+    rows = [("RS", "hotline", "national hotline", "NetPatrola", True, "yes", None, "2013-08-22", "inhope", "yes"),
+            ("RS", "hotline", "national hotline", "Net patrol", False, None, None, None, "about", "yes"),
+            ("RS", "hotline", "national hotline", "NetPatrola", False, "no", None, None, "paper", "yes"),
+            ("MK", "ecpat_member", "megjashi", "Megjashi – Embassy", True, None, None, None, "paper", "yes"),
+            ("MK", "ecpat_member", "megjashi", "Megjashi Embassy", False, None, None, "2018-06", "kult", "yes"),
+            ("MK", "hotline", "national hotline", "National hotline", True, None, None, None, "paper", "no")]
+    frame = pd.DataFrame(rows, columns=["country_iso2", "kind", "body", "name", "preferred", "inhope_member",
+                                        "inhope_since", "established", "source_id", "exists"])
+    try:
+        table = civil_society_table(frame)
+    finally:
+        R.data._load.cache_clear()
+    body = [line for line in table.splitlines() if line.startswith("|")][2:]
+    assert len(body) == 3
+    serbia = next(line for line in body if "NetPatrola" in line)
+    # Every source, the other spelling, both membership values and the founding date.
+    assert "(also written Net patrol)" in serbia and "[@inhope; @about; @paper]" in serbia
+    assert "yes / no" in serbia and "22 August 2013" in serbia
+    megjashi = next(line for line in body if "Megjashi" in line)
+    assert "also written" not in megjashi and "June 2018" in megjashi
+    assert any("No national hotline" in line for line in body)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from tomas_pipeline import provisions
 from tomas_pipeline.io import is_na
-from tomas_pipeline.normalise import PREFERENCE_RULE
+from tomas_pipeline.normalise import PREFERENCE_RULE, spelling_key
 from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
 
 CONFLICT_COLUMNS = ["table", "country_iso2", "key", "field", "chosen_value", "chosen_source", "other_value",
@@ -67,6 +67,8 @@ def _same(field: str, a: object, b: object) -> bool:
         return True
     if field == "date":
         return _dates_agree(str(a), str(b))
+    if field == "name":  # "... in the World – Megjashi" and "... in the World Megjashi" agree
+        return spelling_key(a) == spelling_key(b)
     try:
         return abs(float(a) - float(b)) < 1e-9  # type: ignore[arg-type]  # any cell: float() refusing it is the test
     except (TypeError, ValueError):

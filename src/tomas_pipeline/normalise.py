@@ -422,6 +422,11 @@ def normalise_strategies(ctx: Context) -> pd.DataFrame:
 NATIONAL_HOTLINE = "national hotline"
 
 
+def spelling_key(name: object) -> str:
+    """A name without case, punctuation or extra spaces: two spellings with one key name one body."""
+    return " ".join(re.sub(r"[\W_]+", " ", str(name).casefold()).split())
+
+
 def normalise_institutions(ctx: Context) -> pd.DataFrame:
     name = "institutions.csv"
     frame = ctx.with_countries(ctx.cited(name), name, date_column="established")
@@ -433,10 +438,14 @@ def normalise_institutions(ctx: Context) -> pd.DataFrame:
                                                                                     dtype="string")).fillna("yes")
     # A country has one national hotline: every source's row about it is one body, however each spells the
     # name, so one row is preferred (PREFERENCE_RULE) and a differing name is a disagreement (audit.conflicts).
-    # Other bodies are one body per name.
+    # Other bodies are one body per name, however punctuated ("... in the World – Megjashi" and "... in the
+    # World Megjashi"), written as the preferred row spells it.
     hotline = (frame["kind"] == "hotline") & ~stated_absent(frame)
-    frame["body"] = frame["name"].where(~hotline, NATIONAL_HOTLINE)
+    frame["body"] = frame["name"].map(spelling_key).where(~hotline, NATIONAL_HOTLINE)
     frame["preferred"] = mark_preferred(frame, ["country_iso2", "kind", "body"])
+    written = frame[frame["preferred"]].set_index(["country_iso2", "kind", "body"])["name"]
+    frame["body"] = [NATIONAL_HOTLINE if h else written[(c, k, b)]
+                     for h, c, k, b in zip(hotline, frame["country_iso2"], frame["kind"], frame["body"])]
     columns = ["country_iso2", "name", "kind", "parent", "established", "inhope_member", "inhope_since", "url",
                "exists", "body", "source_id", "source_kind", "preferred", "note"]
     return _finish(frame, columns, ["country_iso2", "kind", "name", "source_id"])

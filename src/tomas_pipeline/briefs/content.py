@@ -299,14 +299,22 @@ def institution_kind(t: Translator, kind: object) -> str:
 
 def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
     inst = data.tables["institutions"]
-    rows = inst[inst["country_iso2"] == iso2].drop_duplicates(["kind", "name"])
+    mine = inst[inst["country_iso2"] == iso2]
+    # One row per body, as its preferred row writes it, citing every source that mentions it.
+    # INHOPE membership is a fact of its own: every value a source gives (the preferred row may be silent).
+    grouped = mine.groupby(["kind", "body"])
+    cited = grouped["source_id"].agg(lambda ids: ";".join(dict.fromkeys(ids)))
+    member = grouped["inhope_member"].agg(lambda v: [str(x) for x in dict.fromkeys(v) if not is_missing(x)])
+    rows = mine[mine["preferred"].astype(bool)].drop_duplicates(["kind", "body"])
+    rows = rows.assign(source_id=[cited[(k, b)] for k, b in zip(rows["kind"], rows["body"])],
+                       inhope_member=[member[(k, b)] for k, b in zip(rows["kind"], rows["body"])])
     if rows.empty:
         return t._("The tables hold no institution for this country.") + "\n"
     order = {"hotline": 0, "police_unit": 1, "prosecution_unit": 2, "court_unit": 3, "contact_point": 4}
     rows = rows.assign(_o=rows["kind"].map(lambda k: order.get(k, 9))).sort_values(["_o", "name"], kind="stable")
     frame = pd.DataFrame([{t._("Type"): institution_kind(t, r["kind"]), t._("Name"): cell(t, r["name"]),
-                           t._("INHOPE member"): t._("no data") if is_missing(r["inhope_member"]) else (
-                               t._("yes") if str(r["inhope_member"]) == "yes" else t._("no")),
+                           t._("INHOPE member"): " / ".join(t._("yes") if v == "yes" else t._("no")
+                                                             for v in r["inhope_member"]) or t._("no data"),
                            t._("Source"): sources_cell(t, r["source_id"])} for _, r in rows.iterrows()])
     return _table(frame)
 

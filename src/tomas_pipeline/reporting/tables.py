@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tomas_pipeline.normalise import spelling_key
 from tomas_pipeline.reporting.data import (
     countries,
     country_name,
@@ -187,11 +188,26 @@ def tracker_table(tracker: pd.DataFrame) -> str:
     return md_table(frame, raw=tuple(frame.columns))
 
 
+# What a law's `kind` or a strategy's `field` id reads as in a table; any other id reads with spaces.
+FIELD_LABELS = {"child_online": "children online", "child_rights": "children's rights",
+                "child_protection": "child protection", "criminal_code": "criminal law",
+                "criminal_procedure": "criminal procedure", "electronic_communications": "electronic communications",
+                "information_security": "information security", "information_society": "information society",
+                "organised_crime": "organised crime", "digital_agenda": "digital agenda",
+                "domestic_violence": "domestic violence", "social_protection": "social protection",
+                "data_protection": "data protection", "public_order": "public order"}
+
+
+def field_label(value: object) -> str:
+    return MISSING if is_missing(value) else FIELD_LABELS.get(str(value), str(value).replace("_", " "))
+
+
 def laws_table(laws: pd.DataFrame, iso2: str) -> str:
     rows = laws[laws["country_iso2"] == iso2]
     view = rows.assign(title=rows["law"].map(law_title), year_text=rows["year"].map(year_of),
-                       online=rows["covers_online"].map(_yes_no), sources=rows["source_id"].map(cite))
-    columns = {"title": "Law", "year_text": "Year", "kind": "Field", "online": "Covers the online environment",
+                       online=rows["covers_online"].map(_yes_no), sources=rows["source_id"].map(cite),
+                       field_text=rows["kind"].map(field_label))
+    columns = {"title": "Law", "year_text": "Year", "field_text": "Field", "online": "Covers the online environment",
                "sources": "Source"}
     return md_table(view, columns, raw=("title", "sources"))
 
@@ -200,27 +216,46 @@ def strategies_table(strategies: pd.DataFrame, iso2s) -> str:
     rows = strategies[strategies["country_iso2"].isin(list(iso2s))]
     view = rows.assign(country=rows["country_iso2"].map(country_name), title_md=rows["title"].map(law_title),
                        period=[f"{year_of(a)}–{year_of(b)}" for a, b in zip(rows["start_year"], rows["end_year"])],
-                       children=rows["addresses_children_online"].map(_yes_no), sources=rows["source_id"].map(cite))
-    return md_table(view, {"country": "Country", "title_md": "Strategy", "period": "Period", "field": "Field",
+                       children=rows["addresses_children_online"].map(_yes_no), sources=rows["source_id"].map(cite),
+                       field_text=rows["field"].map(field_label))
+    return md_table(view, {"country": "Country", "title_md": "Strategy", "period": "Period", "field_text": "Field",
                            "children": "Addresses children online", "sources": "Source"},
                     raw=("title_md", "sources"))
 
 
+def _distinct(values) -> list[str]:
+    return list(dict.fromkeys(str(v) for v in values if not is_missing(v)))
+
+
 def civil_society_table(institutions: pd.DataFrame) -> str:
+    """One row per body: the preferred row's name (other spellings after it), each fact as the sources
+    give it (two values when they differ) and every source that mentions the body."""
     rows = institutions[institutions["kind"].isin(["hotline", "ecpat_member"])]
     order = {c: i for i, c in enumerate(countries(False)["iso2"])}
-    rows = rows.assign(_o=rows["country_iso2"].map(order)).sort_values(["_o", "kind", "name"])
-    # A row stating an absence names the body that is missing: shown as "No national hotline ...".
-    absent = stated_absent(rows)
-    rows = rows.assign(name=[f"No {n[:1].lower()}{n[1:]}" if a else n for n, a in zip(rows["name"], absent)])
-    view = rows.assign(country=rows["country_iso2"].map(country_name),
-                       kind_text=rows["kind"].map({"hotline": "hotline", "ecpat_member": "ECPAT member"}),
-                       since=[fmt_date(e) if is_missing(s) else year_of(s)
-                              for e, s in zip(rows["established"], rows["inhope_since"])],
-                       inhope=rows["inhope_member"].map(_yes_no), sources=rows["source_id"].map(cite))
-    return md_table(view, {"country": "Country", "kind_text": "Type", "name": "Name",
-                           "inhope": "INHOPE member", "since": "Since (INHOPE or ECPAT membership, or founding)",
-                           "sources": "Source"}, raw=("sources",))
+    rows = rows.assign(_o=rows["country_iso2"].map(order), _p=~rows["preferred"].astype(bool))
+    out = []
+    for _, body in rows.sort_values(["_o", "kind", "_p", "source_id"]).groupby(["_o", "kind", "body"], sort=False):
+        first = body.iloc[0]
+        # A row stating an absence names the body that is missing: shown as "No national hotline ...".
+        absent = bool(stated_absent(body.iloc[[0]]).iloc[0])
+        name = f"No {first['name'][:1].lower()}{first['name'][1:]}" if absent else str(first["name"])
+        # Spellings that differ only in punctuation are not worth a mention.
+        spellings = {spelling_key(first["name"]): str(first["name"])}
+        for other in _distinct(body["name"]):
+            spellings.setdefault(spelling_key(other), other)
+        others = list(spellings.values())[1:]
+        since = (_distinct(year_of(v) for v in body["inhope_since"] if not is_missing(v))
+                 or _distinct(fmt_date(v) for v in body["established"] if not is_missing(v)))
+        out.append({"country": country_name(first["country_iso2"]),
+                    "kind_text": {"hotline": "hotline", "ecpat_member": "ECPAT member"}[first["kind"]],
+                    "name": escape(name) + (f" (also written {', '.join(map(escape, others))})" if others else ""),
+                    "inhope": " / ".join(_yes_no(v) for v in _distinct(body["inhope_member"])) or MISSING,
+                    "since": " / ".join(since) or MISSING,
+                    "sources": cite(";".join(_distinct(body["source_id"])))})
+    return md_table(pd.DataFrame(out), {"country": "Country", "kind_text": "Type", "name": "Name",
+                                        "inhope": "INHOPE member",
+                                        "since": "Since (INHOPE or ECPAT membership, or founding)",
+                                        "sources": "Sources"}, raw=("name", "sources"))
 
 
 def sources_table(sources: pd.DataFrame) -> str:
