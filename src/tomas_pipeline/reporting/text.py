@@ -11,7 +11,7 @@ NOT_AVAILABLE instead of breaking the render.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import SupportsFloat
 
 import pandas as pd
@@ -69,12 +69,26 @@ def md_table(frame: pd.DataFrame, columns: dict[str, str] | None = None, raw: tu
     if columns:
         frame = frame[list(columns)].rename(columns=columns)
     header = [escape(c) for c in frame.columns]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join([" --- "] * len(header)) + "|"]
     raw_names = {columns.get(c, c) if columns else c for c in raw}
-    for _, row in frame.iterrows():
-        cells = [str(v) if c in raw_names and isinstance(v, str) else escape(v) for c, v in row.items()]
-        lines.append("| " + " | ".join(cells) + " |")
+    body = [[str(v) if c in raw_names and isinstance(v, str) else escape(v) for c, v in row.items()]
+            for _, row in frame.iterrows()]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" " + "-" * w + " " for w in _widths(header, body)) + "|"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in body]
     return "\n".join(lines) + "\n"
+
+
+def _widths(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[int]:
+    """Dashes per column in proportion to its text, which Pandoc turns into relative column widths once
+    a row is too long for one line: a column of long rules no longer gets the width of a column of years.
+    A column weighs its mean length, up to 60, and at least its longest word, which cannot break (an id,
+    a number): 1.6 times its length, up to 32, as a word needs more room than the same letters wrapped."""
+    widths = []
+    for i, name in enumerate(header):
+        cells = [row[i] for row in body] or [""]
+        word = max(len(w) for text in [name, *cells] for w in (text.split() or [""]))
+        mean = round(sum(map(len, cells)) / len(cells))
+        widths.append(max(3, min(32, round(1.6 * word)), min(60, mean)))
+    return widths
 
 
 def cite(source_ids: object) -> Md:
