@@ -99,3 +99,13 @@ def test_civil_society_table_has_one_row_per_body_with_every_source(tmp_path, mo
     megjashi = next(line for line in body if "Megjashi" in line)
     assert "also written" not in megjashi and "June 2018" in megjashi
     assert any("No national hotline" in line for line in body)
+
+
+def test_table_columns_are_as_wide_as_their_text():
+    frame = pd.DataFrame({"Year": ["2009", "2010"], "Rule": ["a long rule " * 20, "another long rule " * 15],
+                          "Indicator": ["crim_distributing", "crim_producing"]})
+    separator = R.md_table(frame).splitlines()[1]
+    year, rule, indicator = (len(cell.strip()) for cell in separator.strip("|").split("|"))
+    # Pandoc reads relative widths from the dashes: the rule column gets the most room, and the
+    # unbreakable id more than its 17 letters.
+    assert rule > indicator > year >= 4 and indicator >= 17
