@@ -35,6 +35,12 @@ def test_each_declaration_makes_a_strict_ordered_pandera_schema():
         assert set(table.key) <= set(table.names), name
 
 
+def test_every_table_and_column_says_what_it_holds():
+    undescribed = [(t.name, c.name) for t in TABLES.values() for c in t.columns if not c.meaning]
+    assert not undescribed, f"columns without a description in tables.py: {undescribed}"
+    assert all(t.title and t.description for t in TABLES.values())
+
+
 def _terminology(**extra) -> pd.DataFrame:
     return pd.DataFrame({"term": ["child pornography", "child prostitute"], "preferred": ["x", None],
                          "status": ["avoid", "avoid"], "source_id": ["tomas2024", "tomas2024"], **extra})

@@ -74,9 +74,6 @@ COMMON_FIELDS = {
 REFERENCES = {"country_iso2": ("countries", "iso2"), "source_id": ("sources", "source_id"),
               "instrument": ("instruments", "instrument_id"), "offence": ("offences", "offence")}
 
-# Marks a column no description has been written for yet (the dictionary shows it empty).
-NO_DESCRIPTION = ""
-
 
 @dataclass(frozen=True)
 class Column:
@@ -90,9 +87,7 @@ class Column:
     @property
     def meaning(self) -> str | None:
         """The description the outputs carry: the table's own, else the common one, else none."""
-        if self.description is None:
-            return COMMON_FIELDS.get(self.name)
-        return self.description or None
+        return COMMON_FIELDS.get(self.name) if self.description is None else self.description
 
 
 @dataclass(frozen=True)
@@ -133,18 +128,22 @@ _TABLES = (
     ),
     Table(
         "conflicts",
-        title=None,
-        description=None,
+        title="Conflicts between sources",
+        description=("Every fact for which two sources give different values: the value the report uses, the other "
+                     "source's value, and the rule that chose between them."),
         columns=(
-            Column("table", "string", NO_DESCRIPTION),
+            Column("table", "string", "The processed table the fact is in."),
             Column("country_iso2", "string"),
-            Column("key", "string", NO_DESCRIPTION),
-            Column("field", "string", NO_DESCRIPTION),
-            Column("chosen_value", "string", NO_DESCRIPTION),
-            Column("chosen_source", "string", NO_DESCRIPTION),
-            Column("other_value", "string", NO_DESCRIPTION),
-            Column("other_source", "string", NO_DESCRIPTION),
-            Column("rule", "string", NO_DESCRIPTION),
+            Column("key", "string",
+                   "The fact within the table: its key columns other than the country, joined by ' / '."),
+            Column("field", "string", "The column whose values differ."),
+            Column("chosen_value", "string",
+                   "The value the report uses (the preferred row's); when no rule settles the disagreement, the first "
+                   "row's by source."),
+            Column("chosen_source", "string", "The source of chosen_value."),
+            Column("other_value", "string", "The value another source gives."),
+            Column("other_source", "string", "The source of other_value."),
+            Column("rule", "string", "The rule that chose chosen_value, or unresolved when none settles it."),
         ),
     ),
     Table(
@@ -170,8 +169,9 @@ _TABLES = (
     ),
     Table(
         "criminalisation",
-        title=None,
-        description=None,
+        title="Criminalisation",
+        description=("Per country, and per code where a country has several, whether each conduct the method lists is "
+                     "an offence, and under which article."),
         columns=(
             Column("country_iso2", "string"),
             Column("indicator", "string"),
@@ -187,21 +187,24 @@ _TABLES = (
     ),
     Table(
         "gaps",
-        title=None,
-        description=None,
+        title="Gaps",
+        description=("Every fact config/expectations.yaml declares that has no value, with what was tried, and the "
+                     "facts whose text is older than the configured age at the build date (checks to make)."),
         columns=(
-            Column("table", "string", NO_DESCRIPTION),
+            Column("table", "string", "The processed table the fact belongs in."),
             Column("country_iso2", "string"),
-            Column("key", "string", NO_DESCRIPTION),
-            Column("what", "string", NO_DESCRIPTION),
-            Column("kind", "string", NO_DESCRIPTION),
-            Column("tried", "string", NO_DESCRIPTION),
+            Column("key", "string", "The fact within the table."),
+            Column("what", "string", "The fact, in words."),
+            Column("kind", "string",
+                   "missing, or a check of a text older than the configured age (audit.outdated_after_years)."),
+            Column("tried", "string", "What was searched and what no row of it gives, or why no value could be coded."),
         ),
     ),
     Table(
         "icmec",
-        title=None,
-        description=None,
+        title="ICMEC criteria",
+        description=("The five ICMEC model legislation criteria per country, as the legal_features sources code them "
+                     "(yes 1, partial 0.5, no 0)."),
         columns=(
             Column("country_iso2", "string"),
             Column("indicator", "string"),
@@ -327,8 +330,9 @@ _TABLES = (
     ),
     Table(
         "institutions_score",
-        title=None,
-        description=None,
+        title="Treaties and institutions",
+        description=("Per country, treaty status and years to ratify (from ratification.csv) and whether the "
+                     "recommended institutions and strategies are on record."),
         columns=(
             Column("country_iso2", "string"),
             Column("indicator", "string"),
@@ -336,7 +340,9 @@ _TABLES = (
             Column("jurisdiction", "string"),
             Column("value", "string"),
             Column("score", "integer"),
-            Column("detail", "string", NO_DESCRIPTION),
+            Column("detail", "string",
+                   "What the value rests on: the treaty actions and their dates, or the names of the bodies or "
+                   "strategies on record, separated by ' | '."),
             Column("note", "string"),
             Column("source_ids", "string"),
         ),
@@ -410,8 +416,9 @@ _TABLES = (
     ),
     Table(
         "parity",
-        title=None,
-        description=None,
+        title="Producing against trafficking penalties",
+        description=("Per country, the penalty for producing child sexual abuse material against the penalty for "
+                     "trafficking in children (minimum and maximum terms); the score is the ratio, capped at 1."),
         columns=(
             Column("country_iso2", "string"),
             Column("indicator", "string"),
@@ -420,8 +427,10 @@ _TABLES = (
             Column("value", "number"),
             Column("score", "number"),
             Column("ratio", "number"),
-            Column("producing_months", "number", NO_DESCRIPTION),
-            Column("trafficking_months", "number", NO_DESCRIPTION),
+            Column("producing_months", "number",
+                   "The penalty for producing, in months (the minimum or the maximum term, as the indicator says)."),
+            Column("trafficking_months", "number",
+                   "The penalty for trafficking in children, in months (the same term)."),
             Column("note", "string"),
             Column("source_ids", "string"),
         ),
@@ -463,8 +472,9 @@ _TABLES = (
     ),
     Table(
         "penalty_alignment",
-        title=None,
-        description=None,
+        title="Penalties against the Directive's floors",
+        description=("Per country and offence, the national maximum penalty divided by EU Directive 2011/93/EU's floor "
+                     "for it; the floor is met when the ratio is at least 1."),
         columns=(
             Column("country_iso2", "string"),
             Column("indicator", "string"),
@@ -472,7 +482,8 @@ _TABLES = (
             Column("jurisdiction", "string"),
             Column("value", "number"),
             Column("score", "integer"),
-            Column("meets_floor", "boolean", NO_DESCRIPTION),
+            Column("meets_floor", "boolean",
+                   "True when the maximum reaches the Directive's floor (life imprisonment always does)."),
             Column("ratio", "number"),
             Column("max_months", "number"),
             Column("life", "boolean"),
@@ -504,16 +515,20 @@ _TABLES = (
     ),
     Table(
         "recommendation_tracker",
-        title=None,
-        description=None,
+        title="Recommendation tracker",
+        description=("Each of the report's recommendations (config/recommendations.yaml) per comparison country, with "
+                     "its status from the scorecard rows of its indicators."),
         columns=(
-            Column("recommendation", "string", NO_DESCRIPTION),
-            Column("group", "integer", NO_DESCRIPTION),
-            Column("title", "string", NO_DESCRIPTION),
+            Column("recommendation", "string", "Recommendation id (config/recommendations.yaml)."),
+            Column("group", "integer",
+                   "The paper's group of the recommendation: 1 revising and harmonising the law with international "
+                   "standards, 2 technical solutions and infrastructure, 3 human resources, education and public "
+                   "awareness."),
+            Column("title", "string", "The recommendation, in short."),
             Column("country_iso2", "string"),
-            Column("status", "string", NO_DESCRIPTION),
-            Column("indicators", "string", NO_DESCRIPTION),
-            Column("basis", "string", NO_DESCRIPTION),
+            Column("status", "string", "met, partly met, not met or unknown."),
+            Column("indicators", "string", "The indicators that measure it, separated by ';'; empty when none does."),
+            Column("basis", "string", "How many of those indicators have a value on record."),
             Column("source_ids", "string"),
         ),
     ),
@@ -604,8 +619,9 @@ _TABLES = (
     ),
     Table(
         "terminology_use",
-        title=None,
-        description=None,
+        title="Terminology in the law",
+        description=("Per country, and per code where a country has several, whether the law still calls the material "
+                     "pornography (yes scores 0, no scores 1)."),
         columns=(
             Column("country_iso2", "string"),
             Column("indicator", "string"),
@@ -613,7 +629,7 @@ _TABLES = (
             Column("jurisdiction", "string"),
             Column("value", "string"),
             Column("score", "integer"),
-            Column("terms", "string", NO_DESCRIPTION),
+            Column("terms", "string", "The terms the law uses for the material, separated by ' | '."),
             Column("note", "string"),
             Column("source_ids", "string"),
         ),
@@ -642,22 +658,26 @@ _TABLES = (
     ),
     Table(
         "uniformity",
-        title=None,
-        description=None,
+        title="Spread of maximum penalties",
+        description="Per offence, how far apart the comparison countries' maximum penalties lie.",
         columns=(
             Column("indicator", "string"),
             Column("offence", "string"),
-            Column("n_countries", "integer", NO_DESCRIPTION),
-            Column("countries", "string", NO_DESCRIPTION),
-            Column("countries_missing", "string", NO_DESCRIPTION),
-            Column("min_months", "integer"),
-            Column("max_months", "integer"),
-            Column("range_months", "integer", NO_DESCRIPTION),
-            Column("mean_months", "number", NO_DESCRIPTION),
-            Column("cv", "number", NO_DESCRIPTION),
-            Column("median_months", "number", NO_DESCRIPTION),
-            Column("furthest", "string", NO_DESCRIPTION),
-            Column("furthest_deviation_months", "number", NO_DESCRIPTION),
+            Column("n_countries", "integer", "Countries with a known maximum penalty."),
+            Column("countries", "string", "Those countries, separated by ';'."),
+            Column("countries_missing", "string", "The countries with no known maximum, separated by ';'."),
+            Column("min_months", "integer", "The lowest of the maxima, in months."),
+            Column("max_months", "integer", "The highest of the maxima, in months."),
+            Column("range_months", "integer", "Highest minus lowest, in months (two countries or more)."),
+            Column("mean_months", "number", "Mean of the maxima, in months, to three decimals."),
+            Column("cv", "number",
+                   "Coefficient of variation of the maxima (population standard deviation over the mean), to four "
+                   "decimals (two countries or more)."),
+            Column("median_months", "number", "Median of the maxima, in months."),
+            Column("furthest", "string",
+                   "The country whose maximum lies furthest from the median (ties separated by ';'; three countries or "
+                   "more)."),
+            Column("furthest_deviation_months", "number", "That distance from the median, in months."),
             Column("source_ids", "string"),
         ),
     ),
