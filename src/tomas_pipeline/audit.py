@@ -19,10 +19,11 @@ from tomas_pipeline import provisions
 from tomas_pipeline.io import is_na
 from tomas_pipeline.normalise import PREFERENCE_RULE, spelling_key
 from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
+from tomas_pipeline.tables import TABLES
 
-CONFLICT_COLUMNS = ["table", "country_iso2", "key", "field", "chosen_value", "chosen_source", "other_value",
-                    "other_source", "rule"]
-GAP_COLUMNS = ["table", "country_iso2", "key", "what", "kind", "tried"]
+# The column orders are declared with the tables (tables.py).
+CONFLICT_COLUMNS = TABLES["conflicts"].names
+GAP_COLUMNS = TABLES["gaps"].names
 
 # The fields compared per fact table, and the columns that identify one fact.
 FACTS = {

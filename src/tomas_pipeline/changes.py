@@ -32,9 +32,11 @@ from packaging.version import InvalidVersion, Version
 from tomas_pipeline.io import is_na, read_processed
 from tomas_pipeline.penalties import describe_months
 from tomas_pipeline.schemas import stated_absent
+from tomas_pipeline.tables import TABLES
 
-COLUMNS = ["kind", "table", "country_iso2", "sentence"]
-KINDS = ("world", "correction")
+# Declared with the table (tables.py).
+COLUMNS = TABLES["changes"].names
+KINDS = TABLES["changes"].column("kind").values or ()
 # The tables whose findings are compared, in the order the sentences are listed.
 FINDING_TABLES = ("countries", "ratification", "penalties", "legal_features", "institutions", "scorecard",
                   "conflicts")

@@ -17,6 +17,7 @@ import yaml
 from tomas_pipeline.errors import TomasInputError
 from tomas_pipeline.io import is_na, once_per_content
 from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
+from tomas_pipeline.tables import TABLES
 
 if TYPE_CHECKING:
     from pandas.api.typing import NAType
@@ -816,5 +817,4 @@ def recommendation_tracker(score_table: pd.DataFrame, recommendations: list[dict
                          "country_iso2": iso, "status": status,
                          "indicators": ";".join(rec["indicators"]) or pd.NA, "basis": basis,
                          "source_ids": _ids(sources)})
-    return pd.DataFrame(rows, columns=["recommendation", "group", "title", "country_iso2", "status", "indicators",
-                                       "basis", "source_ids"])
+    return pd.DataFrame(rows, columns=TABLES["recommendation_tracker"].names)

@@ -12,8 +12,11 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from tomas_pipeline.io import atomic_write_bytes, read_processed, write_csv, write_json
+from tomas_pipeline.io import atomic_write_bytes, read_processed, write_json
 from tomas_pipeline.joblog import logged
+
+# Every processed table is checked against its declaration as it is written.
+from tomas_pipeline.tables import write_table
 
 
 def validate(table: str, raw: str, focus: Sequence[str], comparison: Sequence[str], output: str,
@@ -26,7 +29,7 @@ def validate(table: str, raw: str, focus: Sequence[str], comparison: Sequence[st
     with logged(log_path) as lg:
         day = dt.date.fromisoformat(build_date) if build_date else None
         frame = make_table(table, raw, list(focus), list(comparison), build_date=day)
-        write_csv(frame, output)
+        write_table(table, frame, output)
         lg.info("%s: %d rows valid -> %s", table, len(frame), output)
 
 
@@ -43,7 +46,7 @@ def ratification(actions: str, countries: str, instruments: str, output: str, lo
 
     with logged(log_path) as lg:
         frame = ratification_status(read_processed(actions), read_processed(countries), read_processed(instruments))
-        write_csv(frame, output)
+        write_table("ratification", frame, output)
         write_provenance(output, [actions, countries, instruments], "tomas_pipeline.metrics.ratification_status",
                          split_source_ids(frame["source_ids"]))
         lg.info("ratification: %d rows", len(frame))
@@ -57,7 +60,7 @@ def metric_family(family: str, inputs: dict[str, str], method: str, output: str,
     with logged(log_path) as lg:
         spec = load_method(method)
         frame = compute_family(family, {name: read_processed(path) for name, path in inputs.items()}, spec)
-        write_csv(frame, output)
+        write_table(FAMILIES[family][0], frame, output)
         write_provenance(output, [*inputs.values(), method], f"tomas_pipeline.metrics.{FAMILIES[family][1].__name__}",
                          split_source_ids(frame["source_ids"]))
         lg.info("%s: %d rows", family, len(frame))
@@ -72,7 +75,7 @@ def scorecard(families: dict[str, str], countries: str, method: str, output: str
     with logged(log_path) as lg:
         frame = make({f: read_processed(p) for f, p in families.items()}, load_indicators(method),
                      read_processed(countries))
-        write_csv(frame, output)
+        write_table("scorecard", frame, output)
         write_provenance(output, [*families.values(), countries, method], "tomas_pipeline.metrics.scorecard",
                          split_source_ids(frame["source_ids"]))
         lg.info("scorecard: %d rows, %d scored", len(frame), int(frame["score"].notna().sum()))
@@ -87,7 +90,7 @@ def recommendation_tracker(score_table: str, recommendations: str, countries: st
     with logged(log_path) as lg:
         recs = load_recommendations(recommendations, load_indicators(method))
         frame = make(read_processed(score_table), recs, read_processed(countries))
-        write_csv(frame, output)
+        write_table("recommendation_tracker", frame, output)
         write_provenance(output, [score_table, recommendations, countries, method],
                          "tomas_pipeline.metrics.recommendation_tracker", split_source_ids(frame["source_ids"]))
         lg.info("recommendation tracker: %s", frame["status"].value_counts().to_dict())
@@ -103,7 +106,7 @@ def composite_index(score_table: str, countries: str, method: str, outputs: dict
         scores = read_processed(score_table)
         tables = composite(scores, load_method(method), read_processed(countries))
         for name, frame in tables.items():
-            write_csv(frame, outputs[name])
+            write_table(name, frame, outputs[name])
             write_provenance(outputs[name], [score_table, countries, method], f"tomas_pipeline.composite.{name}",
                              split_source_ids(scores["source_ids"]))
         ranked = tables["index"].query("component == 'index'")["rank"].notna().sum()
@@ -251,7 +254,7 @@ def changes(previous_release: str | None, processed: str, inputs: Sequence[str],
 
     with logged(log_path) as lg:
         frame, note = compare_with_release(previous_release, processed, release, method)
-        write_csv(frame, output)
+        write_table("changes", frame, output)
         # The note says what was compared (or that there was nothing to compare with).
         write_provenance(output, inputs, "tomas_pipeline.changes.compare", [],
                          extra={"note": note, "previous_release": Path(previous_release).name if previous_release
@@ -278,7 +281,7 @@ def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expe
         found = checks.conflicts(tables)
         missing = checks.gaps(tables, read_processed(Path(processed) / "countries.csv"),
                               checks.load_expectations(expectations), labels, build_date or None, max_age_years)
-        write_csv(found, conflicts_out)
-        write_csv(missing, gaps_out)
+        write_table("conflicts", found, conflicts_out)
+        write_table("gaps", missing, gaps_out)
         lg.info("%d conflicts between sources, %d gaps (%d of them checks of old texts)", len(found),
                 len(missing), int((missing["kind"] != checks.MISSING).sum()))

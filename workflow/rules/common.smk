@@ -23,7 +23,8 @@ FOCUS = config["focus_countries"]
 COMPARISON = config["comparison_countries"]
 
 # The package modules each stage runs: a change to them re-runs the stage.
-# steps.py (every stage's step function) is part of every stage.
+# steps.py (every stage's step function) and tables.py (the declaration every
+# table written is checked against) are part of every stage.
 PKG = "src/tomas_pipeline"
 CODE = {
     "normalise": [
@@ -41,7 +42,7 @@ CODE = {
     ),
 }
 for stage_code in CODE.values():
-    stage_code.append(f"{PKG}/steps.py")
+    stage_code += [f"{PKG}/steps.py", f"{PKG}/tables.py"]
 
 
 # A killed build leaves Snakemake's lock behind: cleared here when no build is live.
