@@ -102,3 +102,13 @@ def test_every_person_in_the_sources_is_written_family_first():
             if initial_first.match(text) or initial_first.match(name.get("family", "x")):
                 wrong.append((item["id"], text))
     assert wrong == []
+
+
+def test_a_law_cited_by_title_prints_its_short_title():
+    sources = pd.DataFrame([{"source_id": "dir", "kind": "primary", "author": None, "csl_type": "legislation",
+                             "title": "Directive 2011/93/EU of 13 December 2011 on combating the sexual abuse",
+                             "short_title": "Directive 2011/93/EU"},
+                            {"source_id": "plain", "kind": "secondary", "author": None, "title": "A title"}])
+    items = {i["id"]: i for i in to_csl_json(sources)}
+    assert items["dir"]["title-short"] == "Directive 2011/93/EU"
+    assert "title-short" not in items["plain"]

@@ -72,7 +72,8 @@ def to_csl_json(sources: pd.DataFrame) -> list[dict]:
             # Read back from CSV a year may come as 2024.0.
             item["issued"] = {"date-parts": [[int(float(year))]]}
         for key, csl in (("publisher", "publisher"), ("url", "URL"), ("container", "container-title"),
-                         ("note", "note"), ("language", "language")):
+                         ("note", "note"), ("language", "language"),
+                         ("short_title", "title-short")):
             if _value(row, key):
                 item[csl] = _value(row, key)
         accessed = _value(row, "accessed")

@@ -79,6 +79,8 @@ SOURCES = _schema(
         "note": _optional(),
         # BCP 47 tag of the title's language; citeproc title-cases only English titles.
         "language": _pattern(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", required=False),
+        # What a citation prints for a source without an author of its own (a law, a treaty, a gazette).
+        "short_title": pa.Column("string", nullable=True, required=False),
     },
     key=["source_id"],
 )

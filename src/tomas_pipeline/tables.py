@@ -566,6 +566,8 @@ _TABLES = (
             Column("container", "string", "Journal or book title."),
             Column("note", "string", "What a reader must know about the source."),
             Column("language", "string", "Language of the title (BCP 47), where not English."),
+            Column("short_title", "string", "What a citation prints for a source cited by its title, where the "
+                                            "title is long."),
         ),
     ),
     Table(
