@@ -95,8 +95,8 @@ def _num_plurals(lang: str) -> int:
         return read_po(handle).num_plurals
 
 
-@pytest.mark.parametrize("lang", ["sr_Cyrl", "sr_Latn"])
-def test_serbian_has_three_plural_forms(lang):
+@pytest.mark.parametrize("lang", ["sr_Cyrl", "sr_Latn", "bs", "hr", "cnr"])
+def test_serbian_bosnian_croatian_montenegrin_have_three_plural_forms(lang):
     assert _num_plurals(lang) == 3
     t = Translator(lang)
     years = {k: t.n("{n} year", "{n} years", k).format(n=k) for k in (1, 2, 4, 5, 11, 12, 21, 22, 25, 101)}
@@ -106,6 +106,8 @@ def test_serbian_has_three_plural_forms(lang):
     assert [years[k].split()[1] for k in (5, 11, 12, 25)] == [many] * 4
     months = {k: t.n("{n} month", "{n} months", k).format(n=k) for k in (1, 3, 7)}
     assert len({m.split()[1] for m in months.values()}) == 3  # mesec, meseca, meseci
+    if lang in ("bs", "hr", "cnr"):  # ijekavian
+        assert [months[k].split()[1] for k in (1, 3, 7)] == ["mjesec", "mjeseca", "mjeseci"]
 
 
 def test_macedonian_plural_follows_cldr():
@@ -122,6 +124,23 @@ def test_numbers_and_dates_follow_the_locale():
     assert Translator("sr_Cyrl").date("2010-05-21") == "21. мај 2010."
     assert Translator("sq").date("2002-08") == "gusht 2002"
     assert Translator("mk").date("2009") == "2009"
+    # Croatian months are its own, in the genitive after a day; Bosnian and Montenegrin (by sr_Latn_ME) are not.
+    assert Translator("hr").date("2010-05-21") == "21. svibnja 2010." and Translator("hr").date("2002-08") == \
+        "kolovoz 2002"
+    assert Translator("bs").date("2002-08") == "august 2002" and Translator("bs").date("2010-07-01") == \
+        "1. juli 2010."
+    assert Translator("cnr").date("2002-08") == "avgust 2002" and Translator("cnr").date("2010-07-01") == \
+        "1. jul 2010."
+    assert {Translator(c).number(1234.5, 1) for c in ("bs", "hr", "cnr")} == {"1.234,5"}
+
+
+def test_montenegrin_is_its_own_language_formatted_by_the_montenegrin_serbian_locale():
+    lang = i18n.lang_info("cnr")
+    # babel alone would read cnr as Serbian (CLDR's alias) and the brief would take Serbian names.
+    assert (lang.language, lang.script, lang.bcp47, lang.babel) == ("cnr", "Latn", "cnr-Latn", "sr_Latn_ME")
+    assert str(Translator("cnr").locale) == "sr_Latn_ME"
+    assert [(i18n.lang_info(c).language, i18n.lang_info(c).bcp47) for c in ("bs", "hr")] == [("bs", "bs"),
+                                                                                             ("hr", "hr")]
 
 
 # --- small tables -----------------------------------------------------------------------------
@@ -265,6 +284,15 @@ def test_country_names_come_from_the_register(small):
     assert Translator("sr_Cyrl") and "Србија" in brief_markdown(small, "RS", Translator("sr_Cyrl"), STAMP)
     assert "Shqipëria:" in brief_markdown(small, "AL", Translator("sq"), STAMP)
     assert "Србија:" in brief_markdown(small, "RS", Translator("mk"), STAMP)
+    # Montenegrin names are the register's own rows (iso-codes has no cnr); Croatian's come from iso-codes.
+    assert 'title: "Albanija:' in brief_markdown(small, "AL", Translator("cnr"), STAMP)
+    assert 'title: "Srbija:' in brief_markdown(small, "RS", Translator("hr"), STAMP)
+    from tomas_pipeline.io import read_raw_csv
+
+    names = read_raw_csv(ROOT / "data/raw/country_names.csv")
+    cnr = names[names["language"] == "cnr"].set_index("iso2")
+    assert cnr.at["ME", "name"] == "Crna Gora" and cnr.at["MK", "name"] == "Sjeverna Makedonija"
+    assert set(cnr.index) >= {"RS", "AL", "MK", "ME", "BA", "XK"}
 
 
 # --- the real tables --------------------------------------------------------------------------
@@ -284,13 +312,33 @@ def real(built_repo) -> tuple[Path, BriefData]:
     return built_repo, data
 
 
+# The other comparison countries in their official languages, as docs/briefs.md lists them.
+OTHER_BRIEFS = [("ME", "en"), ("ME", "cnr"), ("BA", "en"), ("BA", "bs"), ("BA", "hr"), ("BA", "sr_Cyrl"),
+                ("XK", "en"), ("XK", "sq"), ("XK", "sr_Cyrl")]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("iso2", ["RS", "AL", "MK"])
 def test_brief_numbers_equal_the_processed_tables(real, iso2, lang):
     repo, data = real
     t = Translator(lang)
+    _check_brief_numbers(repo, brief_markdown(data, iso2, t, STAMP), iso2, t)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("iso2,lang", OTHER_BRIEFS)
+def test_other_countries_brief_numbers_equal_the_processed_tables(real, iso2, lang):
+    repo, data = real
+    t = Translator(lang)
     md = brief_markdown(data, iso2, t, STAMP)
+    assert FALLBACK_MARK not in md
+    _check_brief_numbers(repo, md, iso2, t)
+
+
+def _check_brief_numbers(repo: Path, md: str, iso2: str, t: Translator) -> None:
+    """The brief's scorecard counts and regional medians, and its penalties, against scorecard.csv and
+    penalty_alignment.csv themselves."""
     processed = repo / "data/processed"
     # Scorecard: count each category from scorecard.csv, for the country and the region's median.
     import yaml
@@ -322,16 +370,19 @@ def test_brief_numbers_equal_the_processed_tables(real, iso2, lang):
         want = by_indicator.loc[f"pen_{offence}"]
         assert row[t._("Maximum penalty")] == duration(t, want["max_months"], want["life"])
         assert row[t._("Directive's floor")] == duration(t, want["floor_max_months"])
-        if lang == "en":
-            assert _months(row["Directive's floor"]) == float(want["floor_max_months"])
-            if not pd.isna(want["max_months"]):
-                assert _months(row["Maximum penalty"]) == float(want["max_months"])
+        # The terms read back from the words themselves, in any language.
+        assert _months_in(t, row[t._("Directive's floor")]) == float(want["floor_max_months"])
+        if not pd.isna(want["max_months"]) and str(want["life"]) != "True":
+            assert _months_in(t, row[t._("Maximum penalty")]) == float(want["max_months"])
 
 
-def _months(text: str) -> float:
-    years = re.search(r"(\d+) years?", text)
-    months = re.search(r"(\d+) months?", text)
-    return (int(years.group(1)) * 12 if years else 0) + (int(months.group(1)) if months else 0)
+def _months_in(t: Translator, text: str) -> float:
+    """A term as a brief writes it ('1 godina 6 mjeseci', '2 years') back in months: each number with the
+    word after it, a year when the word is one of the language's forms of "year"."""
+    year_words = {t.n("{n} year", "{n} years", k).format(n="#").split("#", 1)[1].strip() for k in (1, 2, 5)}
+    pairs = re.findall(r"(\d+)\s+(\w+)", text)
+    assert pairs, text
+    return float(sum(int(n) * (12 if word in year_words else 1) for n, word in pairs))
 
 
 @pytest.mark.slow
@@ -389,6 +440,58 @@ def test_tomas_brief_writes_the_files_with_the_build_stamp(built_repo, tmp_path)
     md = (tmp_path / "briefs" / "MK-mk.md").read_text(encoding="utf-8")
     assert md.startswith('---\ntitle: "Северна Македонија:')
     assert "1 декември 2026" in md.splitlines()[-1]  # SOURCE_DATE_EPOCH of the test build, not today
+
+
+def _pdf_text(pdf: Path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext:
+        return subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("country,lang,iso2,words", [
+    # The country as a user types it, and words of the catalog with č ć đ š ž in them.
+    ("Crna Gora", "cnr", "ME", ("Crna Gora:", "Međunarodni instrumenti", "Krivično djelo", "Šta nedostaje",
+                                "Najveća kazna", "Tabela ocjena u poređenju sa regionom")),
+    ("Bosna i Hercegovina", "bs", "BA", ("Bosna i Hercegovina:", "Međunarodni instrumenti", "Krivično djelo",
+                                         "Šta nedostaje", "Najveća kazna", "Tabela ocjena u poređenju s regijom")),
+    ("BA", "hr", "BA", ("Bosna i Hercegovina:", "Međunarodni instrumenti", "Kazneno djelo", "Što nedostaje",
+                        "Najveća kazna", "Tablica ocjena u usporedbi s regijom")),
+])
+def test_tomas_brief_in_a_new_language_equals_the_tables_with_its_letters_in_the_pdf(built_repo, tmp_path,
+                                                                                    country, lang, iso2, words):
+    """End to end as a user makes one: `tomas brief` on the built tables, then the brief's numbers against
+    the processed tables and the PDF's text, with the letters of the language, from its one font."""
+    out = tmp_path / "briefs"
+    result = _tomas(built_repo, "brief", country, "--lang", lang, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [f"{iso2}-{lang}-penalties.svg", f"{iso2}-{lang}.html",
+                                                     f"{iso2}-{lang}.md", f"{iso2}-{lang}.pdf"]
+    t = Translator(lang)
+    md = (out / f"{iso2}-{lang}.md").read_text(encoding="utf-8")
+    assert FALLBACK_MARK not in md and f"lang: {t.lang.bcp47}\n" in md
+    _check_brief_numbers(built_repo, md, iso2, t)
+    expected = _expected_statistics(built_repo / "data/processed", iso2)
+    _check_statistics(md, t, expected)
+    # The stamp's date in the locale's own words (SOURCE_DATE_EPOCH of the test build: 1 December 2026).
+    assert {"cnr": "1. decembar 2026.", "bs": "1. decembar 2026.", "hr": "1. prosinca 2026."}[lang] in md
+    html = (out / f"{iso2}-{lang}.html").read_text(encoding="utf-8")
+    assert f'lang="{t.lang.bcp47}"' in html
+    pdf = out / f"{iso2}-{lang}.pdf"
+    text = _pdf_text(pdf)
+    for word in words:
+        assert word in text, word
+    assert set("čćđšž") <= set(text) and set("ČŠ") <= set(text)
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
+             for font in (page["/Resources"].get("/Font") or {}).values()}
+    assert fonts and all("LibertinusSerif" in f for f in fonts), fonts
+    assert 2 <= len(reader.pages) <= 4
 
 
 def test_tomas_brief_refuses_an_unknown_country_and_missing_tables(tmp_path):

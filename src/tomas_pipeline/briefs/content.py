@@ -34,8 +34,9 @@ from tomas_pipeline.schemas import INSTRUMENTS
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
           "conflicts", "gaps", "instruments", "statistics", "changes", "strategies")
 OFFENCES = ("producing", "offering", "distributing", "procuring", "possessing", "accessing", "grooming")
-# iso-codes' locale for each brief language (pycountry's translations of ISO names).
-_ISO_LOCALE = {"sr_Cyrl": "sr", "sr_Latn": "sr@latin", "sq": "sq", "mk": "mk"}
+# iso-codes' locale for each brief language (pycountry's translations of ISO names); it has none for
+# Montenegrin (cnr), whose names are the register's rows alone.
+_ISO_LOCALE = {"sr_Cyrl": "sr", "sr_Latn": "sr@latin", "sq": "sq", "mk": "mk", "bs": "bs", "hr": "hr"}
 
 
 class BriefError(TomasError):

@@ -44,7 +44,15 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "briefs"
 # English is the language of the msgids, so it has no catalog of its own.
 SOURCE_LANGUAGE = "en"
-LANGUAGES = ("en", "sr_Cyrl", "sr_Latn", "sq", "mk")
+LANGUAGES = ("en", "sr_Cyrl", "sr_Latn", "sq", "mk", "bs", "hr", "cnr")
+# The babel (CLDR) locale that formats a catalog's dates and numbers, where it is not the catalog's code.
+# CLDR has no Montenegrin: its own alias table maps cnr to sr_ME, Serbian as written in Montenegro, and
+# sr_Latn_ME is that in the Latin script our cnr catalog uses (months januar ... avgust, 1.234,5).
+BABEL_LOCALE = {"cnr": "sr_Latn_ME"}
+# Language (ISO 639, the register's `language`) and script of the catalogs whose code does not say them.
+# Montenegrin's own code: parsed by babel it would become Serbian, and the brief would take Serbian names.
+_LANGUAGE_SCRIPT = {"en": ("en", "Latn"), "sq": ("sq", "Latn"), "mk": ("mk", "Cyrl"), "bs": ("bs", "Latn"),
+                    "hr": ("hr", "Latn"), "cnr": ("cnr", "Latn")}
 FALLBACK_MARK = "†"
 # pybabel's arguments, run from the repository root: only our two keywords, no
 # line numbers (they would make the template change with every edit above a message).
@@ -63,17 +71,23 @@ class BriefLanguageError(TomasError):
 class Lang:
     code: str          # our code: sr_Cyrl
     bcp47: str         # what HTML and Pandoc's `lang` take: sr-Cyrl
-    language: str      # ISO 639-1, the column `language` of country_names.csv
+    language: str      # ISO 639-1 (639-3 where there is none: cnr), the column `language` of country_names.csv
     script: str        # ISO 15924, the column `script` of country_names.csv
+    babel: str         # the CLDR locale of its dates, numbers and plural rules: sr_Latn_ME for cnr
 
 
 def lang_info(code: str) -> Lang:
     if code not in LANGUAGES:
         raise BriefLanguageError(f"no brief catalog for language {code!r}; expected one of {', '.join(LANGUAGES)}")
-    locale = Locale.parse(code)
-    script = locale.script or {"en": "Latn", "sq": "Latn", "mk": "Cyrl"}[locale.language]
-    bcp47 = locale.language + (f"-{locale.script}" if locale.script else "")
-    return Lang(code, bcp47, locale.language, script)
+    if code in _LANGUAGE_SCRIPT:
+        language, script = _LANGUAGE_SCRIPT[code]
+        # cnr is written in two scripts, so its tag says which; the others have one in use here.
+        bcp47 = f"{language}-{script}" if code == "cnr" else language
+    else:
+        locale = Locale.parse(code)
+        language, script = locale.language, str(locale.script)
+        bcp47 = f"{language}-{script}"
+    return Lang(code, bcp47, language, script, BABEL_LOCALE.get(code, code))
 
 
 def po_path(code: str) -> Path:
@@ -109,7 +123,7 @@ def translations(code: str) -> gettext.NullTranslations:
     if not path.is_file():
         raise BriefLanguageError(f"{path}: the catalog of language {code!r} is missing")
     with path.open("rb") as handle:
-        catalog = read_po(handle, locale=code, domain=DOMAIN)
+        catalog = read_po(handle, locale=BABEL_LOCALE.get(code, code), domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -136,7 +150,7 @@ def untranslated(code: str) -> list[str]:
     if code == SOURCE_LANGUAGE:
         return []
     with po_path(code).open("rb") as handle:
-        catalog = read_po(handle, locale=code)
+        catalog = read_po(handle, locale=BABEL_LOCALE.get(code, code))
     done = {_msgid(m.id) for m in catalog if m.id and not m.fuzzy and _complete(m.string)}
     return [m for m in template_msgids() if m not in done]
 
@@ -152,7 +166,7 @@ class Translator:
         self.lang = lang_info(code)
         self.code = code
         self._catalog = translations(code)
-        self.locale = Locale.parse(code)
+        self.locale = Locale.parse(self.lang.babel)
 
     def _(self, message: str) -> str:
         return self._catalog.gettext(message)

@@ -15,6 +15,9 @@ from tomas_pipeline.render.errors import RenderError
 from tomas_pipeline.render.pandoc import run_pandoc, template_path, typst_lang
 
 TEMPLATE = Path(__file__).parent / "templates" / "brief.typ"
+# Pandoc's user data folder for the briefs: its translations/ give Pandoc's own terms for a language
+# Pandoc ships none for (Montenegrin, cnr), so it does not warn; for anything else Pandoc uses its own.
+PANDOC_DATA = Path(__file__).parent / "pandoc"
 FORMATS = ("md", "html", "pdf")
 
 
@@ -53,7 +56,7 @@ def render_brief(markdown: str, out_dir: Path | str, stem: str, epoch: int,
                 written[f"svg:{name}"] = out_dir / f"{name}.svg"
                 shutil.copyfile(work / f"{name}.svg", written[f"svg:{name}"])
         # No smart quotes: a cell shows what the source wrote, quote marks included.
-        args = [str(source), "--from", "markdown-smart"]
+        args = [str(source), "--from", "markdown-smart", "--data-dir", str(PANDOC_DATA)]
         if "md" in formats:
             written["md"] = out_dir / f"{stem}.md"
             shutil.copyfile(source, written["md"])
