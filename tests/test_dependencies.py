@@ -92,3 +92,17 @@ def test_the_lock_holds_every_pin_at_its_version_with_hashes(root):
             f"requirements.lock has {name}=={locked[name][0]}, requirements.txt {version}: run `make lock`"
     for name, (_, hashes) in locked.items():
         assert hashes and all(h.startswith("sha256:") and len(h) == 71 for h in hashes), name
+
+
+def test_every_data_file_of_the_package_is_package_data(root):
+    # A normal (non-editable) install carries only .py files and package-data: a file the code opens
+    # that no glob names is missing there (the briefs' Typst template once was).
+    from fnmatch import fnmatch
+
+    package = root / "src" / "tomas_pipeline"
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["tomas_pipeline"]
+    missing = [str(p.relative_to(package)) for p in package.rglob("*")
+               if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+               and not any(fnmatch(str(p.relative_to(package)), g) for g in globs)]
+    assert missing == []
