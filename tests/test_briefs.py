@@ -905,3 +905,19 @@ def test_a_country_the_audit_expects_nothing_of_has_no_gap_sentence(small):
     md = brief_markdown(small, "AL", Translator("en"), STAMP)
     part = md.split("## Strategies and action plans\n", 1)[1].split("\n## ", 1)[0]
     assert part.strip() == "The tables hold no national strategy or action plan for this country."
+
+
+def test_a_body_the_sources_say_is_missing_is_not_listed_as_existing():
+    from tomas_pipeline.briefs.content import BriefData, institutions_section
+    from tomas_pipeline.briefs.i18n import Translator
+
+    frame = pd.DataFrame({
+        "country_iso2": ["MK", "MK", "MK"], "kind": ["hotline", "police_unit", "hotline"],
+        "name": ["National hotline for reporting illegal content", "Directorate", "National hotline"],
+        "body": ["national hotline", "Directorate", "other"], "preferred": [True, True, False],
+        "inhope_member": [None, None, "yes"], "exists": ["no", None, None], "source_id": ["paper", "paper", "x"]})
+    data = BriefData(tables={"institutions": frame}, indicators=[], names=None)
+    english = institutions_section(data, "MK", Translator("en"))
+    assert "National hotline for reporting illegal content: none exists" in english
+    assert "not applicable" in english and "Directorate" in english
+    assert "не постои" in institutions_section(data, "MK", Translator("mk"))

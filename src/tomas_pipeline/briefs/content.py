@@ -29,7 +29,7 @@ from tomas_pipeline.figures import country_penalties_alt, country_penalty_rows
 from tomas_pipeline.io import read_processed, read_raw_csv
 from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators, score_counts
 from tomas_pipeline.reporting.text import escape, is_missing, md_table
-from tomas_pipeline.schemas import INSTRUMENTS
+from tomas_pipeline.schemas import INSTRUMENTS, stated_absent
 
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
           "conflicts", "gaps", "instruments", "statistics", "changes", "strategies")
@@ -313,10 +313,15 @@ def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
         return t._("The tables hold no institution for this country.") + "\n"
     order = {"hotline": 0, "police_unit": 1, "prosecution_unit": 2, "court_unit": 3, "contact_point": 4}
     rows = rows.assign(_o=rows["kind"].map(lambda k: order.get(k, 9))).sort_values(["_o", "name"], kind="stable")
-    frame = pd.DataFrame([{t._("Type"): institution_kind(t, r["kind"]), t._("Name"): cell(t, r["name"]),
-                           t._("INHOPE member"): " / ".join(t._("yes") if v == "yes" else t._("no")
-                                                             for v in r["inhope_member"]) or t._("no data"),
-                           t._("Source"): sources_cell(t, r["source_id"])} for _, r in rows.iterrows()])
+    # A row stating an absence (North Macedonia's hotline) names the body that does not exist.
+    absent = stated_absent(rows)
+    frame = pd.DataFrame([{t._("Type"): institution_kind(t, r["kind"]),
+                           t._("Name"): t._("{name}: none exists").format(name=cell(t, r["name"])) if gone
+                           else cell(t, r["name"]),
+                           t._("INHOPE member"): t._("not applicable") if gone else " / ".join(
+                               t._("yes") if v == "yes" else t._("no") for v in r["inhope_member"]) or t._("no data"),
+                           t._("Source"): sources_cell(t, r["source_id"])}
+                          for (_, r), gone in zip(rows.iterrows(), absent)])
     return _table(frame)
 
 
