@@ -52,7 +52,7 @@ rule audit:
         expectations=[EXPECTATIONS, "workflow/schemas/expectations.schema.yaml"],
         method=["config/indicators.yaml", "workflow/schemas/indicators.schema.yaml"],
         # The search log, read raw (its rows are checked and published by validate/normalise too).
-        searches=raw("searches.csv"),
+        searches=f"{RAW}/searches.csv",
         code=CODE["audit"],
     output:
         conflicts=f"{PROCESSED}/conflicts.csv",
