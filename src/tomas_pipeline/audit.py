@@ -246,8 +246,8 @@ def _searched(attempts: pd.DataFrame) -> str:
     """'searched 2026-11-30: UN Treaty Collection CRC page (not reached); searched 2026-12-03: ...'."""
     if attempts.empty:
         return NO_SEARCH
-    return "; ".join(f"searched {r.searched_on}: {r.where} ({OUTCOME_WORDS[r.outcome]})"
-                     for r in attempts.itertuples())
+    return "; ".join(f"searched {r['searched_on']}: {r['where']} ({OUTCOME_WORDS[str(r['outcome'])]})"
+                     for _, r in attempts.iterrows())
 
 
 def with_searches(frame: pd.DataFrame, searches: pd.DataFrame) -> pd.DataFrame:
@@ -265,7 +265,8 @@ def with_searches(frame: pd.DataFrame, searches: pd.DataFrame) -> pd.DataFrame:
 def searched_count(frame: pd.DataFrame, searches: pd.DataFrame, iso2s) -> tuple[int, int]:
     """(missing facts of these countries with at least one logged search, all their missing facts)."""
     mine = frame[(frame["kind"] == MISSING) & frame["country_iso2"].isin(list(iso2s))]
-    done = sum(1 for r in mine.itertuples() if len(attempts_for(searches, r.table, r.country_iso2, r.key)))
+    done = sum(1 for _, r in mine.iterrows()
+               if len(attempts_for(searches, str(r["table"]), r["country_iso2"], str(r["key"]))) > 0)
     return done, len(mine)
 
 
