@@ -18,7 +18,7 @@ import pandas as pd
 from tomas_pipeline import provisions
 from tomas_pipeline.io import is_na
 from tomas_pipeline.normalise import PREFERENCE_RULE, spelling_key
-from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
+from tomas_pipeline.schemas import ALL_KEYS, BINDING_ACTIONS, stated_absent
 from tomas_pipeline.tables import TABLES
 
 # The column orders are declared with the tables (tables.py).
@@ -47,6 +47,11 @@ MISSING = "missing"
 NO_ROW = "no source row"
 DISAGREE = "sources disagree"
 NO_DATE = "the member rows give no year of admission"
+
+
+# What a gap's `tried` adds from the search log (data/raw/searches.csv) after what no row gives.
+NO_SEARCH = "no search recorded"
+OUTCOME_WORDS = {"not_reached": "not reached", "not_stated": "read, does not state it", "found": "found"}
 
 
 def _no_row(table: str, gives: str) -> str:
@@ -204,12 +209,14 @@ def _year(value: object) -> str:
 
 def gaps(tables: dict[str, pd.DataFrame], countries: pd.DataFrame, expectations: dict | None = None,
          labels: dict[str, str] | None = None, build_date: dt.date | str | None = None,
-         max_age_years: int = DEFAULT_MAX_AGE_YEARS) -> pd.DataFrame:
+         max_age_years: int = DEFAULT_MAX_AGE_YEARS, searches: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every declared fact without a value for each comparison country, then (given a build date) the
     facts whose text is older than `max_age_years` at that date, as checks to make.
 
     `labels` names the scorecard's indicators (config/indicators.yaml); the build date is the date the
-    build states, never the clock, so the same data gives the same rows on any day."""
+    build states, never the clock, so the same data gives the same rows on any day. Given the search log
+    (`searches`, data/raw/searches.csv), each missing fact's `tried` goes on to say what was searched
+    (see with_searches)."""
     spec = expectations if expectations is not None else load_expectations()
     compared = countries[_flag(countries["comparison"])]
     names = dict(zip(countries["iso2"], countries["name"]))
@@ -220,7 +227,82 @@ def gaps(tables: dict[str, pd.DataFrame], countries: pd.DataFrame, expectations:
     if build_date:
         day = build_date if isinstance(build_date, dt.date) else dt.date.fromisoformat(str(build_date))
         rows += outdated(tables, names, set(compared["iso2"]), day, max_age_years, spec)
-    return pd.DataFrame(rows, columns=GAP_COLUMNS)
+    frame = pd.DataFrame(rows, columns=GAP_COLUMNS)
+    return frame if searches is None else with_searches(frame, searches)
+
+
+def _iso(value: object) -> str:
+    return "" if is_na(value) else str(value)
+
+
+def attempts_for(searches: pd.DataFrame, table: str, iso: object, key: str) -> pd.DataFrame:
+    """The logged searches for one gap: same table and country (both empty for a global fact), its key
+    or `*`; in date order, then by place."""
+    if searches.empty:
+        return searches
+    iso2 = searches["country_iso2"].map(_iso)
+    hit = (searches["table"] == table) & (iso2 == _iso(iso)) & searches["key"].isin([key, ALL_KEYS])
+    return searches[hit].sort_values(["searched_on", "where", "outcome"], kind="mergesort")
+
+
+def _searched(attempts: pd.DataFrame) -> str:
+    """'searched 2026-11-30: UN Treaty Collection CRC page (not reached); searched 2026-12-03: ...'."""
+    if attempts.empty:
+        return NO_SEARCH
+    return "; ".join(f"searched {r['searched_on']}: {r['where']} ({OUTCOME_WORDS[str(r['outcome'])]})"
+                     for _, r in attempts.iterrows())
+
+
+def with_searches(frame: pd.DataFrame, searches: pd.DataFrame) -> pd.DataFrame:
+    """Each missing fact's `tried`, then what the search log records for it (or NO_SEARCH).
+
+    The first part (what no row gives, NO_ROW ...) is kept as it was, so `tried` still starts with it. The
+    checks of old texts are not gaps of the log: their `tried` names the version on record."""
+    out = frame.copy()
+    for index, row in out[out["kind"] == MISSING].iterrows():
+        found = _searched(attempts_for(searches, row["table"], row["country_iso2"], row["key"]))
+        out.at[index, "tried"] = f"{row['tried']}; {found}" if row["tried"] else found
+    return out
+
+
+def searched_count(frame: pd.DataFrame, searches: pd.DataFrame, iso2s) -> tuple[int, int]:
+    """(missing facts of these countries with at least one logged search, all their missing facts)."""
+    mine = frame[(frame["kind"] == MISSING) & frame["country_iso2"].isin(list(iso2s))]
+    done = sum(1 for _, r in mine.iterrows()
+               if len(attempts_for(searches, str(r["table"]), r["country_iso2"], str(r["key"]))) > 0)
+    return done, len(mine)
+
+
+def known_keys(spec: dict, indicators: list[str] | tuple[str, ...] = ()) -> dict[str, set[str]]:
+    """Every key a gap of each table can have, from the expectations (and the scorecard's indicators)."""
+    treaties = spec["treaties"]["instruments"]
+    dated = {f"{i} {fact}" for i in treaties for fact in ("signature", "entry_into_force")}
+    return {
+        "treaty_actions": set(treaties) | dated,
+        "penalties": set(spec["penalties"]["offences"]),
+        "legal_features": set(spec["legal_features"]["features"]),
+        "institutions": set(spec["institutions"]["kinds"]) | {"hotline inhope_member", "hotline inhope_since"},
+        "statistics": {f"{s['indicator']} {y}" for s in spec["statistics"] for y in s["years"]},
+        "strategies": {"strategy"},
+        "scorecard": set(indicators),
+    }
+
+
+def check_searches(searches: pd.DataFrame, path: Path | str, spec: dict,
+                   indicators: list[str] | tuple[str, ...] = ()) -> None:
+    """Each logged search names a key the audit knows for its table, or `*` (error: file, row, column)."""
+    from tomas_pipeline.errors import TomasInputError, TomasInputErrors, spreadsheet_row
+
+    keys = known_keys(spec, indicators)
+    errors = []
+    for index, row in searches.iterrows():
+        allowed = keys.get(str(row["table"]), set())
+        if row["key"] != ALL_KEYS and row["key"] not in allowed:
+            shown = ", ".join(sorted(allowed)[:12]) + (", ..." if len(allowed) > 12 else "")
+            errors.append(TomasInputError(path, spreadsheet_row(index), "key", row["key"],
+                                          f"{ALL_KEYS} or a key of a {row['table']} gap ({shown})"))
+    if errors:
+        raise TomasInputErrors(errors)
 
 
 def _row(table: str, iso: object, key: str, what: str, tried: str, kind: str = MISSING) -> dict:

@@ -506,6 +506,23 @@ def normalise_statistics(ctx: Context) -> pd.DataFrame:
     return _finish(frame, columns, ["scope", "area", "country_iso2", "indicator", "year", "preferred", "source_id"])
 
 
+def normalise_searches(ctx: Context) -> pd.DataFrame:
+    """The search log (searches.csv), checked: each country code is one the register knows. Its keys are
+    checked against the expectations by the audit (audit.check_searches), which joins the log to the gaps.
+    A search is not a fact, so its date is not held against the build date (like sources' `accessed`)."""
+    name = "searches.csv"
+    path = ctx.path(name)
+    frame = ctx.table(name)
+    known = set(ctx.register.countries()["iso2"])
+    errors = [TomasInputError(path, spreadsheet_row(i), "country_iso2", v,
+                              "an ISO 3166-1 alpha-2 code in the country register, or empty for a global fact")
+              for i, v in frame["country_iso2"].items() if not is_na(v) and v not in known]
+    if errors:
+        raise TomasInputErrors(errors)
+    columns = ["table", "country_iso2", "key", "searched_on", "where", "outcome"]
+    return _finish(frame, columns, columns[:-1])
+
+
 @dataclass(frozen=True)
 class Step:
     """One processed table: the raw tables it reads and the function that makes it."""
@@ -532,6 +549,7 @@ STEPS: dict[str, Step] = {
     "strategies": Step(_FACT + ("strategies.csv",), normalise_strategies),
     "institutions": Step(_FACT + ("institutions.csv",), normalise_institutions, dated=True),
     "statistics": Step(_FACT + ("statistics.csv",), normalise_statistics),
+    "searches": Step(REGISTER_RAW + ("sources.csv", "searches.csv"), normalise_searches),
 }
 
 

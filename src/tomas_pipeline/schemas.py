@@ -274,6 +274,31 @@ TERMINOLOGY = _schema(
     key=["term"],
 )
 
+# The search log: one row per attempt to find a fact that is (or was) missing. `table` is the fact table
+# of the gap (audit.gaps' `table`); `key` is the gap's key there or `*` for every key of that table and
+# country. Whether a key is one the audit knows is checked by audit.check_searches (it needs the
+# expectations); the country code by normalise.
+SEARCH_TABLES = ("treaty_actions", "penalties", "legal_features", "institutions", "statistics", "strategies",
+                 "scorecard")
+SEARCH_OUTCOMES = ("not_reached", "not_stated", "found")
+ALL_KEYS = "*"
+
+SEARCHES = _schema(
+    "searches.csv",
+    {
+        "table": _one_of(SEARCH_TABLES),
+        # Empty for a global or regional fact.
+        "country_iso2": _pattern(r"^[A-Z]{2}$", required=False),
+        "key": _text(),
+        "searched_on": pa.Column("string", nullable=False, required=True,
+                                 checks=[pa.Check.str_matches(_ISO_DATE),
+                                         pa.Check(_is_date, element_wise=True, error="a date the pipeline can read")]),
+        "where": _text(),
+        "outcome": _one_of(SEARCH_OUTCOMES),
+    },
+    key=["table", "country_iso2", "key", "searched_on", "where"],
+)
+
 # File name -> schema. The register's own tables are checked by countries.py.
 RAW_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "sources.csv": SOURCES,
@@ -289,4 +314,5 @@ RAW_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "institutions.csv": INSTITUTIONS,
     "statistics.csv": STATISTICS,
     "terminology.csv": TERMINOLOGY,
+    "searches.csv": SEARCHES,
 }

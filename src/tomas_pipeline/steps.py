@@ -263,9 +263,11 @@ def changes(previous_release: str | None, processed: str, inputs: Sequence[str],
 
 
 def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expectations: str | None = None,
-          method: str | None = None, build_date: str = "", max_age_years: int = 5) -> None:
+          method: str | None = None, build_date: str = "", max_age_years: int = 5,
+          searches: str | None = None) -> None:
     """Conflicts, and the gaps against config/expectations.yaml; with `build_date` (the date the build
-    states, YYYY-MM-DD) also the facts older than `max_age_years`, as checks to make."""
+    states, YYYY-MM-DD) also the facts older than `max_age_years`, as checks to make. With `searches`
+    (the raw search log, data/raw/searches.csv) each gap says what was searched for it."""
     from tomas_pipeline import audit as checks
 
     with logged(log_path) as lg:
@@ -278,9 +280,17 @@ def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expe
             from tomas_pipeline.metrics import load_indicators
 
             labels = {i["id"]: i["label"] for i in load_indicators(method)}
+        spec = checks.load_expectations(expectations)
+        log = None
+        if searches:
+            from tomas_pipeline.ingest import load_table
+
+            # The raw file, so that an unknown key is reported at its row of searches.csv.
+            log = load_table(Path(searches).parent, Path(searches).name)
+            checks.check_searches(log, searches, spec, list(labels))
         found = checks.conflicts(tables)
-        missing = checks.gaps(tables, read_processed(Path(processed) / "countries.csv"),
-                              checks.load_expectations(expectations), labels, build_date or None, max_age_years)
+        missing = checks.gaps(tables, read_processed(Path(processed) / "countries.csv"), spec, labels,
+                              build_date or None, max_age_years, log)
         write_table("conflicts", found, conflicts_out)
         write_table("gaps", missing, gaps_out)
         lg.info("%d conflicts between sources, %d gaps (%d of them checks of old texts)", len(found),

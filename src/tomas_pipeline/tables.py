@@ -29,7 +29,7 @@ import pandera.pandas as pa
 
 from tomas_pipeline.errors import TomasError, TomasInputError, TomasInputErrors, spreadsheet_row
 from tomas_pipeline.io import atomic_write_bytes, frame_to_csv_bytes
-from tomas_pipeline.schemas import ACTIONS, BINDING_ACTIONS, OFFENCES, YES_NO, YES_NO_PARTIAL
+from tomas_pipeline.schemas import ACTIONS, BINDING_ACTIONS, OFFENCES, SEARCH_OUTCOMES, YES_NO, YES_NO_PARTIAL
 
 ColumnType = Literal["string", "integer", "number", "boolean", "date"]
 
@@ -588,6 +588,22 @@ _TABLES = (
             Column("source_kind", "string", values=("primary", "secondary")),
             Column("preferred", "boolean"),
             Column("note", "string"),
+        ),
+    ),
+    Table(
+        "searches",
+        title="Search log",
+        description="Every search made for a missing fact: where it was looked for, when, and what came of it.",
+        columns=(
+            Column("table", "string", "The fact table of the missing fact (as gaps.csv's table).", nullable=False),
+            Column("country_iso2", "string"),
+            Column("key", "string", "The gap's key as in gaps.csv, or * for every key of the table and country.",
+                   nullable=False),
+            Column("searched_on", "date", "Date of the search.", nullable=False),
+            Column("where", "string", "What was searched.", nullable=False),
+            Column("outcome", "string", "not_reached (the source was not returned or was cut before the fact), "
+                                        "not_stated (read, and it does not state it) or found.",
+                   nullable=False, values=SEARCH_OUTCOMES),
         ),
     ),
     Table(

@@ -33,7 +33,7 @@ CODE = {
     "metrics": [f"{PKG}/{m}.py" for m in ("metrics", "errors", "io", "provenance")],
     "figures": [f"{PKG}/{m}.py" for m in ("figures", "metrics", "io", "provenance")],
     "bibliography": [f"{PKG}/bibliography.py"],
-    "audit": [f"{PKG}/{m}.py" for m in ("audit", "config", "dates", "metrics")],
+    "audit": [f"{PKG}/{m}.py" for m in ("audit", "config", "dates", "metrics", "ingest", "schemas")],
     "report": sorted(
         str(p)
         for folder in ("reporting", "render")

@@ -51,6 +51,8 @@ rule audit:
         ),
         expectations=[EXPECTATIONS, "workflow/schemas/expectations.schema.yaml"],
         method=["config/indicators.yaml", "workflow/schemas/indicators.schema.yaml"],
+        # The search log, read raw (its rows are checked and published by validate/normalise too).
+        searches=f"{RAW}/searches.csv",
         code=CODE["audit"],
     output:
         conflicts=f"{PROCESSED}/conflicts.csv",
@@ -70,4 +72,5 @@ rule audit:
             "config/indicators.yaml",
             params.build_date,
             params.max_age_years,
+            input.searches,
         )

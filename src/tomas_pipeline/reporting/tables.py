@@ -30,6 +30,7 @@ from tomas_pipeline.reporting.text import (
     is_missing,
     law_title,
     md_table,
+    names,
     quote,
     year_of,
 )
@@ -299,6 +300,21 @@ def gaps_table(gaps: pd.DataFrame) -> str:
     view = view.assign(country=view["country_iso2"].map(lambda c: MISSING if is_missing(c) else country_name(c)))
     return md_table(view, {"country": "Country", "table": "Table", "what": "Fact", "kind": "Kind",
                            "tried": "What was tried"})
+
+
+def gaps_searched_sentence(gaps: pd.DataFrame, searches: pd.DataFrame) -> str:
+    """How many missing facts of the focus countries have at least one search in the log (audit.searched_count)."""
+    from tomas_pipeline.audit import searched_count
+
+    focus = list(countries(True)["iso2"])
+    if "kind" not in gaps.columns:
+        return ""
+    done, total = searched_count(gaps, searches, focus)
+    if not total:
+        return f"No fact is missing for {names(focus)}."
+    return (f"Of the {total:,} facts missing for {names(focus)}, {done:,} have at least one search on record"
+            + ("." if done == total else f"; for the other {total - done:,} the column says that no search is "
+               "recorded."))
 
 
 def changes_table(changes: pd.DataFrame) -> str:
