@@ -131,6 +131,8 @@ def generate(raw: Path | str, out: Path | str, countries: int, seed: int = 0) ->
 
     opened = {r["instrument_id"]: parse_date(r["opened"]).year for r in _read(raw / "instruments.csv") if r["opened"]}
     shutil.copyfile(raw / "source_kinds.csv", out / "source_kinds.csv")
+    # The real search log: its keys are gap keys, which hold for any country.
+    shutil.copyfile(raw / "searches.csv", out / "searches.csv")
     tables: dict[str, list[dict]] = {k: [] for k in ("treaty_actions", "provisions", "penalties", "legal_features",
                                                      "laws", "strategies", "institutions", "statistics")}
     # The six keep their real, cited rows (so the report's text still finds its facts);
