@@ -95,6 +95,9 @@ CASES = {
     "source id that resolves nowhere": Case(
         "data/raw/laws.csv", cell("criminal_code,yes,tomas2024,", "criminal_code,yes,tomas2042,"),
         "source_id", "tomas2042", "a source_id listed in sources.csv"),
+    # The audit reads the raw log too: it must not run, fail and lose conflicts.csv and gaps.csv.
+    "unknown search outcome": Case("data/raw/searches.csv", cell(",not_reached", ",maybe"),
+                                   "outcome", "maybe", "one of: not_reached, not_stated, found"),
     "empty file": Case("data/raw/laws.csv", lambda text: ("", 1), None, "", "a header row"),
     "header-only file": Case("data/raw/laws.csv", header_only, None, "", "at least one data row"),
     "malformed config value": Case("config/config.yaml", cell("engine: auto", "engine: pandoc"),

@@ -48,6 +48,9 @@ rule audit:
             "countries",
             "scorecard",
             "strategies",
+            # Waits for the log's own check: a rejected log must stop the build before this job,
+            # which Snakemake would otherwise run, fail and strip of its earlier outputs.
+            "searches",
         ),
         expectations=[EXPECTATIONS, "workflow/schemas/expectations.schema.yaml"],
         method=["config/indicators.yaml", "workflow/schemas/indicators.schema.yaml"],
