@@ -7,7 +7,7 @@ min_version("8.7")
 
 # Snakemake reads config files with YAML tags and YTE templates, which can run code:
 # read ours with safe_load and check it against the schema first.
-from tomas_pipeline.config import check_config, load_config
+from tomas_pipeline.core.config import check_config, load_config
 
 load_config("config/config.yaml")
 

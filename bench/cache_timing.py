@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from tomas_pipeline import steps
-from tomas_pipeline.buildinfo import build_info
+from tomas_pipeline.core.buildinfo import build_info
 
 CHAPTER = Path("report/chapters/05-countries.qmd")
 ONE_TABLE = Path("data/processed/recommendation_tracker.csv")

@@ -30,7 +30,7 @@ def render(staging: str, which: str = "builtin") -> dict:
     """
     import typst
 
-    from tomas_pipeline.buildinfo import build_info
+    from tomas_pipeline.core.buildinfo import build_info
     from tomas_pipeline.render import engine, pandoc
 
     spent = {"kernel_s": 0.0, "pandoc_s": 0.0, "typst_s": 0.0, "pandoc_calls": 0}

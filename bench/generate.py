@@ -20,8 +20,8 @@ import random
 import shutil
 from pathlib import Path
 
-from tomas_pipeline.countries import Register, iso_translations
-from tomas_pipeline.dates import parse_date
+from tomas_pipeline.sources.countries import Register, iso_translations
+from tomas_pipeline.sources.dates import parse_date
 
 # Tables copied unchanged: the instruments, offences and terms are fixed lists.
 REFERENCE = ("instruments.csv", "offences.csv", "terminology.csv", "predecessors.csv")

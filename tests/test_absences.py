@@ -11,9 +11,8 @@ import pandas as pd
 import pytest
 from buildkit import read_rows, write_rows
 
-from tomas_pipeline import audit
-from tomas_pipeline.errors import TomasInputErrors
-from tomas_pipeline.metrics import (
+from tomas_pipeline.core.errors import TomasInputErrors
+from tomas_pipeline.metrics.scorecard import (
     MET,
     NOT_MET,
     UNKNOWN,
@@ -24,7 +23,8 @@ from tomas_pipeline.metrics import (
     recommendation_tracker,
     scorecard,
 )
-from tomas_pipeline.normalise import Context, make_table
+from tomas_pipeline.sources import audit
+from tomas_pipeline.sources.normalise import Context, make_table
 
 ROOT = Path(__file__).resolve().parents[1]
 FOCUS, COMPARISON = ["RS", "AL", "MK"], ["RS", "AL", "MK", "ME", "BA", "XK"]

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from tomas_pipeline.audit import conflicts, gaps
+from tomas_pipeline.sources.audit import conflicts, gaps
 
 
 def _actions():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from tomas_pipeline.normalise import validate_all
+from tomas_pipeline.sources.normalise import validate_all
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tomas_pipeline.bibliography import to_csl_json
+from tomas_pipeline.sources.bibliography import to_csl_json
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,7 @@ def test_sources_become_csl_items():
 def test_a_title_in_another_language_says_so_and_keeps_its_case(tmp_path):
     import pypandoc
 
-    from tomas_pipeline.io import write_json
+    from tomas_pipeline.core.io import write_json
 
     sources = pd.DataFrame([
         {"source_id": "bgbl", "kind": "secondary", "author": None,
@@ -56,8 +56,8 @@ def test_a_title_in_another_language_says_so_and_keeps_its_case(tmp_path):
 def test_a_language_tag_must_be_bcp47(tmp_path):
     import pytest
 
-    from tomas_pipeline.errors import TomasInputErrors
-    from tomas_pipeline.ingest import load_table
+    from tomas_pipeline.core.errors import TomasInputErrors
+    from tomas_pipeline.sources.ingest import load_table
 
     raw = tmp_path / "sources.csv"
     raw.write_text("source_id,kind,author,title,csl_type,language\n"

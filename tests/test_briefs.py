@@ -31,7 +31,7 @@ from tomas_pipeline.briefs.content import (
     penalty_spread,
 )
 from tomas_pipeline.briefs.i18n import FALLBACK_MARK, LANGUAGES, Translator, untranslated
-from tomas_pipeline.io import read_processed, write_csv
+from tomas_pipeline.core.io import read_processed, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 STAMP = Stamp("9.9.9", dt.date(2026, 12, 1), "0123abcd", "feedbeef0123")
@@ -287,7 +287,7 @@ def test_country_names_come_from_the_register(small):
     # Montenegrin names are the register's own rows (iso-codes has no cnr); Croatian's come from iso-codes.
     assert 'title: "Albanija:' in brief_markdown(small, "AL", Translator("cnr"), STAMP)
     assert 'title: "Srbija:' in brief_markdown(small, "RS", Translator("hr"), STAMP)
-    from tomas_pipeline.io import read_raw_csv
+    from tomas_pipeline.core.io import read_raw_csv
 
     names = read_raw_csv(ROOT / "data/raw/country_names.csv")
     cnr = names[names["language"] == "cnr"].set_index("iso2")
@@ -633,7 +633,7 @@ def test_changes_rows_of_the_country_appear_and_no_others(small, lang):
 
 def test_the_note_changes_py_writes_is_the_one_the_brief_translates(tmp_path):
     from tomas_pipeline.briefs.content import changes_note
-    from tomas_pipeline.changes import compare_with_release
+    from tomas_pipeline.release.changes import compare_with_release
 
     release = tmp_path / "releases" / "0.1.0"
     (release / "findings").mkdir(parents=True)
@@ -652,7 +652,7 @@ def test_the_note_changes_py_writes_is_the_one_the_brief_translates(tmp_path):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_with_no_previous_release_the_section_says_so(small, tmp_path, lang):
-    from tomas_pipeline.changes import NO_PREVIOUS_NOTE
+    from tomas_pipeline.release.changes import NO_PREVIOUS_NOTE
 
     folder = tmp_path / "processed"
     write_csv(pd.DataFrame(columns=["kind", "table", "country_iso2", "sentence"]), folder / "changes.csv")
@@ -666,7 +666,7 @@ def test_with_no_previous_release_the_section_says_so(small, tmp_path, lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_citation_carries_the_version_and_date_passed_in(small, lang):
-    from tomas_pipeline.citation import load_citation
+    from tomas_pipeline.release.citation import load_citation
 
     t = Translator(lang)
     other = Stamp("3.4.5", dt.date(2031, 2, 7), "fedc9876", "00aa")
@@ -829,7 +829,7 @@ def test_every_configured_brief_embeds_its_figure_with_alt_text(real):
     from this build's tables, byte for byte, with its alt text."""
     import yaml
 
-    from tomas_pipeline.figures import save_figure
+    from tomas_pipeline.figures.charts import save_figure
 
     repo, data = real
     briefs = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))["briefs"]

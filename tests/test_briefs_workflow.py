@@ -11,7 +11,7 @@ from conftest import BUILD_EPOCH
 from tomas_pipeline.briefs import make_brief
 from tomas_pipeline.briefs.content import Stamp
 from tomas_pipeline.briefs.i18n import LANGUAGES
-from tomas_pipeline.publish import read_manifest
+from tomas_pipeline.core.publish import read_manifest
 
 
 def _config(repo):

@@ -4,7 +4,7 @@ import subprocess
 from packaging.version import Version
 
 from tomas_pipeline import __version__
-from tomas_pipeline.buildinfo import RELEASE_ENV, build_info
+from tomas_pipeline.core.buildinfo import RELEASE_ENV, build_info
 
 
 def test_date_comes_from_source_date_epoch(tmp_path, monkeypatch):
@@ -98,8 +98,8 @@ def test_a_release_build_states_the_plain_version(tmp_path, monkeypatch):
 def test_outside_git_without_a_date_the_build_is_refused(tmp_path, monkeypatch):
     import pytest
 
-    from tomas_pipeline.buildinfo import BuildDateUnknown
-    from tomas_pipeline.errors import TomasError
+    from tomas_pipeline.core.buildinfo import BuildDateUnknown
+    from tomas_pipeline.core.errors import TomasError
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     (tmp_path / "raw").mkdir()

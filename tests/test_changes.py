@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from tomas_pipeline import steps
-from tomas_pipeline.changes import COLUMNS, NO_PREVIOUS_NOTE, NO_RELEASE_NOTE, compare, previous_release
-from tomas_pipeline.io import read_processed, write_csv
+from tomas_pipeline.core.io import read_processed, write_csv
+from tomas_pipeline.release.changes import COLUMNS, NO_PREVIOUS_NOTE, NO_RELEASE_NOTE, compare, previous_release
 
 NA = pd.NA
 
@@ -290,6 +290,6 @@ def test_step_against_a_recorded_release_reads_csv_round_trip(tmp_path):
     ("2025", "2025-03-01", True), ("2024", "2025-03-01", False), ("2025-02-28", "2025-03-01", False),
     ("2025-03-02", "2025-03-01", True), ("", "2025-01-01", False), ("", None, True)])
 def test_not_before_compares_at_the_coarser_precision(date, since, expected):
-    from tomas_pipeline.changes import _not_before
+    from tomas_pipeline.release.changes import _not_before
 
     assert _not_before(date, since) is expected

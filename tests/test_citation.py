@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from tomas_pipeline import __version__
-from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
+from tomas_pipeline.release.citation import formatted_citation, load_citation, to_bibtex
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((Path(__file__).parent / "data" / "cff-1.2.0.schema.json").read_text(encoding="utf-8"))

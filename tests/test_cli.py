@@ -10,13 +10,13 @@ import pytest
 from conftest import build_env, copy_repo
 
 from tomas_pipeline import cli
-from tomas_pipeline.config import ConfigError
-from tomas_pipeline.countries import UnknownCountryError
-from tomas_pipeline.errors import TomasError, TomasInputError, TomasInputErrors
-from tomas_pipeline.project import ProjectNotFound
-from tomas_pipeline.release import ReleaseRefused
+from tomas_pipeline.core.config import ConfigError
+from tomas_pipeline.core.errors import TomasError, TomasInputError, TomasInputErrors
+from tomas_pipeline.core.project import ProjectNotFound
+from tomas_pipeline.release.bundle import ReleaseRefused
 from tomas_pipeline.render.errors import RenderError
-from tomas_pipeline.terminology import TerminologyError
+from tomas_pipeline.reporting.terminology import TerminologyError
+from tomas_pipeline.sources.countries import UnknownCountryError
 
 TOMAS = Path(sys.executable).parent / "tomas"
 

@@ -3,8 +3,8 @@ import shutil
 import pytest
 import yaml
 
-from tomas_pipeline.config import load_config
-from tomas_pipeline.errors import TomasInputError
+from tomas_pipeline.core.config import load_config
+from tomas_pipeline.core.errors import TomasInputError
 
 
 def _config_tree(tmp_path, root, change):
@@ -46,7 +46,7 @@ def test_config_yaml_is_read_safely(tmp_path, root):
 def test_a_bad_value_from_an_extra_configfile_names_that_file(tmp_path, root):
     import copy
 
-    from tomas_pipeline.config import check_config, load_config
+    from tomas_pipeline.core.config import check_config, load_config
 
     base = load_config(root / "config" / "config.yaml")
     extra = tmp_path / "other.yaml"

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tomas_pipeline.countries import (
+from tomas_pipeline.core.errors import ParseError, TomasInputError, TomasInputErrors
+from tomas_pipeline.sources.countries import (
     AmbiguousCountryError,
     CountryMatch,
     Register,
@@ -21,7 +22,6 @@ from tomas_pipeline.countries import (
     normalise_key,
     resolve_column,
 )
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 

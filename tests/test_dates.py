@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tomas_pipeline.dates import PartialDate, check_order, parse_date, parse_date_column
-from tomas_pipeline.errors import ParseError, TomasInputErrors
+from tomas_pipeline.core.errors import ParseError, TomasInputErrors
+from tomas_pipeline.sources.dates import PartialDate, check_order, parse_date, parse_date_column
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 

@@ -15,9 +15,9 @@ from conftest import RAW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tomas_pipeline.errors import TomasInputErrors
-from tomas_pipeline.io import frame_to_csv_bytes, read_processed
-from tomas_pipeline.normalise import STEPS, make_table
+from tomas_pipeline.core.errors import TomasInputErrors
+from tomas_pipeline.core.io import frame_to_csv_bytes, read_processed
+from tomas_pipeline.sources.normalise import STEPS, make_table
 
 
 def _decimal(cell: str) -> Decimal:

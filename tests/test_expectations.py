@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from tomas_pipeline import audit, steps
-from tomas_pipeline.config import load_config
-from tomas_pipeline.errors import TomasInputError
-from tomas_pipeline.io import read_processed, write_csv
+from tomas_pipeline import steps
+from tomas_pipeline.core.config import load_config
+from tomas_pipeline.core.errors import TomasInputError
+from tomas_pipeline.core.io import read_processed, write_csv
+from tomas_pipeline.sources import audit
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = audit.load_expectations(ROOT / "config" / "expectations.yaml")

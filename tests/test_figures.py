@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tomas_pipeline import figures
-from tomas_pipeline.metrics import load_indicators
+from tomas_pipeline.figures import charts as figures
+from tomas_pipeline.metrics.scorecard import load_indicators
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,7 +143,7 @@ def test_an_open_ended_penalty_is_not_drawn_as_a_long_bar():
 
 def test_every_directive_article_5_offence_shows_its_floor():
     """Art. 5(2)-(6) set a floor for each offence they name; the raw table records it."""
-    from tomas_pipeline.io import read_raw_csv
+    from tomas_pipeline.core.io import read_raw_csv
 
     offences = read_raw_csv(ROOT / "data" / "raw" / "offences.csv")
     article5 = offences[offences["directive_article"].fillna("").str.startswith("5(")]

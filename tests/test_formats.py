@@ -9,8 +9,8 @@ import pytest
 import yaml
 from conftest import ROOT, copy_repo, run_snakemake
 
-from tomas_pipeline.config import load_config
-from tomas_pipeline.errors import TomasError
+from tomas_pipeline.core.config import load_config
+from tomas_pipeline.core.errors import TomasError
 from tomas_pipeline.render import RenderError, render_project
 from tomas_pipeline.render.formats import FORMATS, get_format, output_names
 from tomas_pipeline.render.project import format_options

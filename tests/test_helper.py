@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from tomas_pipeline import helper
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors
+from tomas_pipeline.core.errors import ParseError, TomasInputError, TomasInputErrors
 
 
 def _broken_warm_up(parent: int) -> None:

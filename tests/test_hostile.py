@@ -84,7 +84,7 @@ def test_no_published_csv_cell_starts_a_formula(hostile):
 def test_neutralised_cells_read_back_as_written():
     import pandas as pd
 
-    from tomas_pipeline.io import frame_to_csv_bytes, read_processed
+    from tomas_pipeline.core.io import frame_to_csv_bytes, read_processed
 
     texts = [*FORMULAS, "'=already quoted", "''@twice", "plain", "'plain", "\tTAB"]
     data = frame_to_csv_bytes(pd.DataFrame({"text": texts, "number": range(-3, len(texts) - 3)}))

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from buildkit import edit_cells, read_rows
 
-from tomas_pipeline.errors import TomasInputErrors
-from tomas_pipeline.normalise import make_table, validate_all
+from tomas_pipeline.core.errors import TomasInputErrors
+from tomas_pipeline.sources.normalise import make_table, validate_all
 
 BUILD_DAY = dt.date(2026, 12, 1)
 

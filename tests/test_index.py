@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from tomas_pipeline import composite, steps
-from tomas_pipeline.errors import TomasInputError
-from tomas_pipeline.io import read_processed, write_csv
-from tomas_pipeline.metrics import load_method
+from tomas_pipeline import steps
+from tomas_pipeline.core.errors import TomasInputError
+from tomas_pipeline.core.io import read_processed, write_csv
+from tomas_pipeline.metrics import composite
+from tomas_pipeline.metrics.scorecard import load_method
 
 ROOT = Path(__file__).resolve().parent.parent
 METHOD = ROOT / "config" / "indicators.yaml"
@@ -277,7 +278,7 @@ def test_the_built_index_recomputes_by_hand():
 
 
 def test_the_rank_figure_is_stable_and_says_who_is_not_ranked(tmp_path):
-    from tomas_pipeline import figures
+    from tomas_pipeline.figures import charts as figures
 
     method = _method()
     tables = composite.composite(_card(method), method, _countries())
@@ -321,7 +322,7 @@ def test_the_index_tables_ship_described_in_the_data_package(tmp_path):
 
     from frictionless import validate
 
-    from tomas_pipeline.datapackage import build_descriptor
+    from tomas_pipeline.release.datapackage import build_descriptor
 
     out = _run_step(tmp_path, _method(), "pkg")
     folder = tmp_path / "bundle"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from buildkit import edit_cells
 
-from tomas_pipeline.errors import TomasInputErrors
-from tomas_pipeline.ingest import MAX_CHARS, load_table
+from tomas_pipeline.core.errors import TomasInputErrors
+from tomas_pipeline.sources.ingest import MAX_CHARS, load_table
 
 
 def test_a_10000_character_name_is_refused_with_the_limit(raw_copy):

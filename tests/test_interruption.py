@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from buildkit import base_build, build_env, copy_build, edit_cells, hashes, snakemake, snakemake_cmd, tail
 
-from tomas_pipeline.io import read_processed
-from tomas_pipeline.publish import read_manifest
+from tomas_pipeline.core.io import read_processed
+from tomas_pipeline.core.publish import read_manifest
 
 pytestmark = pytest.mark.slow
 

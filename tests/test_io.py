@@ -1,7 +1,7 @@
 import pytest
 
-from tomas_pipeline.errors import TomasInputError
-from tomas_pipeline.io import atomic_write_bytes, frame_to_csv_bytes, read_raw_csv, tree_hash
+from tomas_pipeline.core.errors import TomasInputError
+from tomas_pipeline.core.io import atomic_write_bytes, frame_to_csv_bytes, read_raw_csv, tree_hash
 
 
 def test_bom_and_crlf_are_read_like_plain_utf8(tmp_path):

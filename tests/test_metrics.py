@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from tomas_pipeline.metrics import NOT_APPLICABLE, ratification_status
+from tomas_pipeline.metrics.scorecard import NOT_APPLICABLE, ratification_status
 
 
 def _countries():
@@ -77,8 +77,8 @@ from pathlib import Path  # noqa: E402
 
 import yaml  # noqa: E402
 
-from tomas_pipeline.errors import TomasInputError  # noqa: E402
-from tomas_pipeline.metrics import (  # noqa: E402
+from tomas_pipeline.core.errors import TomasInputError  # noqa: E402
+from tomas_pipeline.metrics.scorecard import (  # noqa: E402
     FAMILIES,
     MET,
     NOT_MET,

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tomas_pipeline.errors import ParseError, TomasInputErrors
-from tomas_pipeline.penalties import Penalty, parse_penalty, parse_penalty_column
+from tomas_pipeline.core.errors import ParseError, TomasInputErrors
+from tomas_pipeline.sources.penalties import Penalty, parse_penalty, parse_penalty_column
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -156,14 +156,14 @@ def test_between_years_and_months_is_a_range_not_one_term():
     (60, "5 years", "5 yr"), (12, "1 year", "1 yr"), (18, "1 year 6 months", "1 yr 6 mo"),
     (6, "6 months", "6 mo"), (1, "1 month", "1 mo"), (0.5, "0.5 months", "0.5 mo")])
 def test_one_way_to_write_a_term(months, long, short):
-    from tomas_pipeline.penalties import describe_months
+    from tomas_pipeline.sources.penalties import describe_months
 
     assert describe_months(months) == long and describe_months(months, short=True) == short
 
 
 def test_report_figures_and_release_notes_write_18_months_alike():
     """The three places a term is written use the one function."""
-    from tomas_pipeline.changes import _months
+    from tomas_pipeline.release.changes import _months
     from tomas_pipeline.reporting.text import fmt_years
 
     assert fmt_years(18) == _months(18) == "1 year 6 months"
@@ -171,6 +171,6 @@ def test_report_figures_and_release_notes_write_18_months_alike():
 
 @given(st.integers(1, 40 * 12))
 def test_a_written_term_parses_back_to_the_same_months(months):
-    from tomas_pipeline.penalties import describe_months
+    from tomas_pipeline.sources.penalties import describe_months
 
     assert parse_penalty(describe_months(months)).max_months == months

@@ -13,9 +13,9 @@ from buildkit import edit_cells, read_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tomas_pipeline import audit, provisions
-from tomas_pipeline.errors import TomasInputErrors
-from tomas_pipeline.normalise import check_source_types, make_table
+from tomas_pipeline.core.errors import TomasInputErrors
+from tomas_pipeline.sources import audit, provisions
+from tomas_pipeline.sources.normalise import check_source_types, make_table
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 FACT = ["country_iso2", "jurisdiction", "offence", "form"]

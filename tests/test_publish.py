@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tomas_pipeline.publish import edited_outputs, missing_outputs, publish, write_receipt
+from tomas_pipeline.core.publish import edited_outputs, missing_outputs, publish, write_receipt
 
 
 def test_publish_is_all_or_nothing(tmp_path):
@@ -62,8 +62,8 @@ def test_a_full_disk_keeps_the_previous_report_and_its_manifest(tmp_path, monkey
     import errno
     import shutil
 
-    import tomas_pipeline.io as tio
-    import tomas_pipeline.publish as pub
+    import tomas_pipeline.core.io as tio
+    import tomas_pipeline.core.publish as pub
 
     staging, out = tmp_path / "staging", tmp_path / "out"
     staging.mkdir()

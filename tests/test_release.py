@@ -24,11 +24,10 @@ import pytest
 from conftest import copy_repo
 
 from tomas_pipeline import __version__, steps
-from tomas_pipeline.buildinfo import RELEASE_ENV
-from tomas_pipeline.changes import previous_release
 from tomas_pipeline.cli import main
-from tomas_pipeline.io import sha256_file, write_csv
-from tomas_pipeline.release import (
+from tomas_pipeline.core.buildinfo import RELEASE_ENV
+from tomas_pipeline.core.io import sha256_file, write_csv
+from tomas_pipeline.release.bundle import (
     MANIFEST,
     Paths,
     ReleaseRefused,
@@ -37,6 +36,7 @@ from tomas_pipeline.release import (
     verify_release,
     write_zip,
 )
+from tomas_pipeline.release.changes import previous_release
 
 ROOT = Path(__file__).resolve().parent.parent
 FROZEN = (2026, 11, 30, 0, 0, 0)  # the date-released of the scratch CITATION.cff
@@ -390,7 +390,7 @@ def test_same_inputs_give_byte_identical_bundles(released, tmp_path):
     paths = Paths.of(repo)
     info = json.loads((repo / "releases" / "0.1.0" / "release.json").read_text())
     info["epoch"] = "1795996800"
-    from tomas_pipeline.citation import load_citation
+    from tomas_pipeline.release.citation import load_citation
 
     second = build_bundle(paths, tmp_path / "again" / "tomas-toolkit-0.1.0", load_citation(repo / "CITATION.cff"),
                           info)
@@ -475,7 +475,7 @@ def test_verify_release_reports_every_tampered_hash(recorded, tmp_path, capsys):
 
 
 def test_verify_release_cli_exits_non_zero_and_prints_each_mismatch(recorded, monkeypatch, capsys):
-    from tomas_pipeline import release
+    from tomas_pipeline.release import bundle as release
 
     # The real rebuild runs snakemake; here a build that makes one report file differ.
     class Drifting(FakeBuild):
@@ -556,7 +556,7 @@ def test_real_release_twice_from_clean_clones_is_byte_identical(tmp_path):
 
 def test_schema_types_fit_the_cells_as_written(tmp_path):
     """'36.0' is a number, '008' stays text, and Frictionless agrees."""
-    from tomas_pipeline.datapackage import build_descriptor
+    from tomas_pipeline.release.datapackage import build_descriptor
 
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "metric.csv").write_text(
@@ -578,7 +578,7 @@ def test_hostile_text_in_release_notes_stays_text():
     CommonMark renderer with raw HTML allowed, it must still come out as text."""
     from markdown_it import MarkdownIt
 
-    from tomas_pipeline.release import release_notes
+    from tomas_pipeline.release.bundle import release_notes
 
     script, img = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"
     cff = {"title": f"TOMAS {script}", "version": "9.9.9", "date-released": "2026-11-30",

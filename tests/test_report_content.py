@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tomas_pipeline.terminology import mask, report_files
+from tomas_pipeline.reporting.terminology import mask, report_files
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "report"
@@ -290,7 +290,7 @@ def test_scorecard_numbers_in_prose_figure_and_table_agree(tmp_path_factory):
     count the same cells: scored indicators only, the same countries."""
     from buildkit import base_build
 
-    from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators
+    from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, load_indicators
 
     repo = base_build(tmp_path_factory)
     page = html.unescape(re.sub(r"<[^>]+>", " ", (repo / "report/_output/tomas.html").read_text(encoding="utf-8")))

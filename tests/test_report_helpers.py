@@ -60,7 +60,7 @@ def test_instrument_adopted_date_is_read_as_the_source_writes_it(tmp_path, monke
 def test_instruments_schema_rejects_an_unreadable_adoption_date():
     import pandera.errors
 
-    from tomas_pipeline.schemas import INSTRUMENTS_TABLE
+    from tomas_pipeline.sources.schemas import INSTRUMENTS_TABLE
 
     row = {"instrument_id": "uncrc", "short_name": "CRC", "title": "Convention on the Rights of the Child",
            "body": "UN", "reference": None, "adopted": "November 20th, 1989", "opened": None,

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from buildkit import read_rows, write_rows
 
-from tomas_pipeline import audit
-from tomas_pipeline.errors import TomasInputErrors
-from tomas_pipeline.ingest import load_table
-from tomas_pipeline.metrics import load_indicators
-from tomas_pipeline.normalise import make_table
-from tomas_pipeline.schemas import SEARCHES
+from tomas_pipeline.core.errors import TomasInputErrors
+from tomas_pipeline.metrics.scorecard import load_indicators
+from tomas_pipeline.sources import audit
+from tomas_pipeline.sources.ingest import load_table
+from tomas_pipeline.sources.normalise import make_table
+from tomas_pipeline.sources.schemas import SEARCHES
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ["table", "country_iso2", "key", "searched_on", "where", "outcome"]

@@ -11,10 +11,18 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from tomas_pipeline import steps, tables
-from tomas_pipeline.datapackage import build_descriptor
-from tomas_pipeline.errors import TomasInputError, TomasInputErrors
-from tomas_pipeline.tables import TABLES, UndeclaredTableError, check_cells, dictionary, pandera_schema, write_table
+from tomas_pipeline import steps
+from tomas_pipeline.core.errors import TomasInputError, TomasInputErrors
+from tomas_pipeline.release.datapackage import build_descriptor
+from tomas_pipeline.sources import tables
+from tomas_pipeline.sources.tables import (
+    TABLES,
+    UndeclaredTableError,
+    check_cells,
+    dictionary,
+    pandera_schema,
+    write_table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +65,7 @@ def test_a_column_the_writer_adds_without_declaring_it_is_refused_and_nothing_is
 
 def test_a_writer_step_that_adds_a_column_fails(tmp_path, monkeypatch):
     """As a developer meets it: the changes writer gains a column nobody declared; the step stops."""
-    from tomas_pipeline import changes
+    from tomas_pipeline.release import changes
 
     real = changes.compare_with_release
 
@@ -115,7 +123,7 @@ def test_the_steps_write_through_the_declaration():
 
 def test_the_dictionary_is_generated_and_lists_every_declared_column():
     text = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
-    assert text == dictionary(), "docs/data-dictionary.md is stale: python -m tomas_pipeline.tables > it"
+    assert text == dictionary(), "docs/data-dictionary.md is stale: python -m tomas_pipeline.sources.tables > it"
     sections = {part.split("`", 1)[0].removesuffix(".csv"): part for part in text.split("\n## `")[1:]}
     assert set(sections) == set(TABLES)
     for name, table in TABLES.items():

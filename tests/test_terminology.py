@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tomas_pipeline.terminology import (
+from tomas_pipeline.reporting.terminology import (
     TerminologyError,
     check,
     check_files,

@@ -97,7 +97,7 @@ def test_the_stamp_and_the_content_always_come_from_the_same_data(built):
     hash the report and manifest state is the hash of the data its content shows."""
     import re
 
-    from tomas_pipeline.io import tree_hash
+    from tomas_pipeline.core.io import tree_hash
 
     repo = built
     raw, html = repo / "data/raw", repo / "report/_output/tomas.html"

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from tomas_pipeline import __version__
-from tomas_pipeline.errors import TomasError
-from tomas_pipeline.project import CONFIG, find_project, shown
+from tomas_pipeline.core.errors import TomasError
+from tomas_pipeline.core.project import CONFIG, find_project, shown
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -20,14 +20,14 @@ def _root(args: argparse.Namespace) -> Path:
 def _config(args: argparse.Namespace, root: Path) -> tuple[Path, dict]:
     """The config file (a given --config is relative to the current folder,
     the default to the project) and its checked contents."""
-    from tomas_pipeline.config import SCHEMA, load_config
+    from tomas_pipeline.core.config import SCHEMA, load_config
 
     path = shown(args.config) if getattr(args, "config", None) else shown(root / CONFIG)
     return path, load_config(path, root / SCHEMA)
 
 
 def _cmd_country(args: argparse.Namespace) -> int:
-    from tomas_pipeline.countries import cli_country
+    from tomas_pipeline.sources.countries import cli_country
 
     if args.raw is not None:
         raw = Path(args.raw)
@@ -38,10 +38,10 @@ def _cmd_country(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from tomas_pipeline.buildinfo import build_info
-    from tomas_pipeline.config import relocate
-    from tomas_pipeline.errors import TomasInputErrors
-    from tomas_pipeline.normalise import validate_all
+    from tomas_pipeline.core.buildinfo import build_info
+    from tomas_pipeline.core.config import relocate
+    from tomas_pipeline.core.errors import TomasInputErrors
+    from tomas_pipeline.sources.normalise import validate_all
 
     root = _root(args)
     path, config = _config(args, root)
@@ -73,8 +73,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
 def _cmd_brief(args: argparse.Namespace) -> int:
     from tomas_pipeline.briefs import make_brief
     from tomas_pipeline.briefs.content import Stamp
-    from tomas_pipeline.buildinfo import build_info
-    from tomas_pipeline.countries import Register
+    from tomas_pipeline.core.buildinfo import build_info
+    from tomas_pipeline.sources.countries import Register
 
     root = _root(args)
     config = _config(args, root)[1]
@@ -94,7 +94,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 def _release_step(command: str, refused: str, failed: str, step):
     """Run a release step; its refusal or failure becomes one line on stderr and exit 1 (None)."""
-    from tomas_pipeline.release import ReleaseRefused
+    from tomas_pipeline.release.bundle import ReleaseRefused
 
     try:
         return step()
@@ -106,7 +106,7 @@ def _release_step(command: str, refused: str, failed: str, step):
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from tomas_pipeline.release import make_release
+    from tomas_pipeline.release.bundle import make_release
 
     made = _release_step("release", "refused", "failed", lambda: make_release(args.repo or _root(args)))
     if made is None:
@@ -118,7 +118,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify_release(args: argparse.Namespace) -> int:
-    from tomas_pipeline.release import verify_release
+    from tomas_pipeline.release.bundle import verify_release
 
     problems = _release_step("verify-release", "cannot verify", "the rebuild failed",
                              lambda: verify_release(args.repo or _root(args), args.version, scratch=args.scratch))

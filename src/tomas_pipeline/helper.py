@@ -43,7 +43,7 @@ def _warm_up(parent: int) -> None:
     import gc
     import importlib
 
-    for module in ("tomas_pipeline.figures", "tomas_pipeline.steps"):
+    for module in ("tomas_pipeline.figures.charts", "tomas_pipeline.steps"):
         importlib.import_module(module)
 
     # The modules live as long as the process: keep the exit-time collection

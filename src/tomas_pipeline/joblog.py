@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from tomas_pipeline.errors import TomasInputError, TomasInputErrors
+from tomas_pipeline.core.errors import TomasInputError, TomasInputErrors
 
 log = logging.getLogger("tomas")
 

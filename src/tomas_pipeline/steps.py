@@ -12,11 +12,11 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from tomas_pipeline.io import atomic_write_bytes, read_processed, write_json
+from tomas_pipeline.core.io import atomic_write_bytes, read_processed, write_json
 from tomas_pipeline.joblog import logged
 
 # Every processed table is checked against its declaration as it is written.
-from tomas_pipeline.tables import write_table
+from tomas_pipeline.sources.tables import write_table
 
 
 def validate(table: str, raw: str, focus: Sequence[str], comparison: Sequence[str], output: str,
@@ -24,7 +24,7 @@ def validate(table: str, raw: str, focus: Sequence[str], comparison: Sequence[st
     """Check and normalise one table into the build folder (not yet public).
 
     `build_date` (YYYY-MM-DD) is the date the build states; no fact may be later."""
-    from tomas_pipeline.normalise import make_table
+    from tomas_pipeline.sources.normalise import make_table
 
     with logged(log_path) as lg:
         day = dt.date.fromisoformat(build_date) if build_date else None
@@ -41,73 +41,73 @@ def promote(validated: str, output: str, log_path: str) -> None:
 
 
 def ratification(actions: str, countries: str, instruments: str, output: str, log_path: str) -> None:
-    from tomas_pipeline.metrics import ratification_status
-    from tomas_pipeline.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.core.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.metrics.scorecard import ratification_status
 
     with logged(log_path) as lg:
         frame = ratification_status(read_processed(actions), read_processed(countries), read_processed(instruments))
         write_table("ratification", frame, output)
-        write_provenance(output, [actions, countries, instruments], "tomas_pipeline.metrics.ratification_status",
+        write_provenance(output, [actions, countries, instruments], ratification_status,
                          split_source_ids(frame["source_ids"]))
         lg.info("ratification: %d rows", len(frame))
 
 
 def metric_family(family: str, inputs: dict[str, str], method: str, output: str, log_path: str) -> None:
     """One metric family's table (config/indicators.yaml decides its indicators)."""
-    from tomas_pipeline.metrics import FAMILIES, compute_family, load_method
-    from tomas_pipeline.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.core.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.metrics.scorecard import FAMILIES, compute_family, load_method
 
     with logged(log_path) as lg:
         spec = load_method(method)
         frame = compute_family(family, {name: read_processed(path) for name, path in inputs.items()}, spec)
         write_table(FAMILIES[family][0], frame, output)
-        write_provenance(output, [*inputs.values(), method], f"tomas_pipeline.metrics.{FAMILIES[family][1].__name__}",
+        write_provenance(output, [*inputs.values(), method], FAMILIES[family][1],
                          split_source_ids(frame["source_ids"]))
         lg.info("%s: %d rows", family, len(frame))
 
 
 def scorecard(families: dict[str, str], countries: str, method: str, output: str, log_path: str) -> None:
     """Country-level rows of every family table, in one long table."""
-    from tomas_pipeline.metrics import load_indicators
-    from tomas_pipeline.metrics import scorecard as make
-    from tomas_pipeline.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.core.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.metrics.scorecard import load_indicators
+    from tomas_pipeline.metrics.scorecard import scorecard as make
 
     with logged(log_path) as lg:
         frame = make({f: read_processed(p) for f, p in families.items()}, load_indicators(method),
                      read_processed(countries))
         write_table("scorecard", frame, output)
-        write_provenance(output, [*families.values(), countries, method], "tomas_pipeline.metrics.scorecard",
+        write_provenance(output, [*families.values(), countries, method], make,
                          split_source_ids(frame["source_ids"]))
         lg.info("scorecard: %d rows, %d scored", len(frame), int(frame["score"].notna().sum()))
 
 
 def recommendation_tracker(score_table: str, recommendations: str, countries: str, method: str, output: str,
                            log_path: str) -> None:
-    from tomas_pipeline.metrics import load_indicators, load_recommendations
-    from tomas_pipeline.metrics import recommendation_tracker as make
-    from tomas_pipeline.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.core.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.metrics.scorecard import load_indicators, load_recommendations
+    from tomas_pipeline.metrics.scorecard import recommendation_tracker as make
 
     with logged(log_path) as lg:
         recs = load_recommendations(recommendations, load_indicators(method))
         frame = make(read_processed(score_table), recs, read_processed(countries))
         write_table("recommendation_tracker", frame, output)
         write_provenance(output, [score_table, recommendations, countries, method],
-                         "tomas_pipeline.metrics.recommendation_tracker", split_source_ids(frame["source_ids"]))
+                         make, split_source_ids(frame["source_ids"]))
         lg.info("recommendation tracker: %s", frame["status"].value_counts().to_dict())
 
 
 def composite_index(score_table: str, countries: str, method: str, outputs: dict[str, str], log_path: str) -> None:
     """The composite index and its sensitivity tables (method: the index block of the method file)."""
-    from tomas_pipeline.composite import composite
-    from tomas_pipeline.metrics import load_method
-    from tomas_pipeline.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.core.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.metrics.composite import composite
+    from tomas_pipeline.metrics.scorecard import load_method
 
     with logged(log_path) as lg:
         scores = read_processed(score_table)
         tables = composite(scores, load_method(method), read_processed(countries))
         for name, frame in tables.items():
             write_table(name, frame, outputs[name])
-            write_provenance(outputs[name], [score_table, countries, method], f"tomas_pipeline.composite.{name}",
+            write_provenance(outputs[name], [score_table, countries, method], f"{composite.__module__}.{name}",
                              split_source_ids(scores["source_ids"]))
         ranked = tables["index"].query("component == 'index'")["rank"].notna().sum()
         lg.info("index: %d countries ranked of %d", ranked, len(tables["index_stability"]))
@@ -129,8 +129,8 @@ def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None
     """The work of `figure`; returns the image files written."""
     import pandas as pd
 
-    from tomas_pipeline import figures
-    from tomas_pipeline.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.core.provenance import split_source_ids, write_provenance
+    from tomas_pipeline.figures import charts as figures
 
     tables = {key: read_processed(path) for key, path in inputs.items()}
     source = figures.FIGURE_SOURCES[name]
@@ -142,7 +142,7 @@ def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None
         spec = figures.penalty_ranges(tables["penalties"], tables["offences"], tables["countries"], source)
         used = pd.concat([tables["penalties"]["source_id"], tables["offences"]["source_id"]])
     elif name == "scorecard_heatmap":
-        from tomas_pipeline.metrics import load_indicators
+        from tomas_pipeline.metrics.scorecard import load_indicators
 
         assert method is not None, "the scorecard figure is drawn from the method file"
         spec = figures.scorecard_heatmap(tables["scorecard"], load_indicators(method), tables["countries"],
@@ -168,13 +168,13 @@ def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None
         raise ValueError(f"unknown figure {name!r}")
     written = figures.save_figure(spec, stem)
     write_provenance(Path(stem).with_suffix(".svg"), [*inputs.values(), *([method] if method else [])],
-                     f"tomas_pipeline.figures.{name}", split_source_ids(used),
+                     f"{figures.__name__}.{name}", split_source_ids(used),
                      extra={"alt": spec.alt, "title": spec.title})
     return [str(p) for p in written]
 
 
 def bibliography(sources: str, output: str, log_path: str) -> None:
-    from tomas_pipeline.bibliography import to_csl_json
+    from tomas_pipeline.sources.bibliography import to_csl_json
 
     with logged(log_path) as lg:
         items = to_csl_json(read_processed(sources))
@@ -221,7 +221,7 @@ def brief(iso2: str, lang: str, out_dir: str, processed: str, method: str, raw: 
 
 def publish_briefs(staging: str, output: str, names: Sequence[str], manifest: str, metadata: dict,
                    log_path: str) -> None:
-    from tomas_pipeline.publish import publish as do_publish
+    from tomas_pipeline.core.publish import publish as do_publish
 
     with logged(log_path) as lg:
         stamp = (f"TOMAS country briefs {metadata['version']} built {metadata['date']} from commit "
@@ -237,7 +237,7 @@ STAMP_FILE = "stamp.json"
 def publish(staging: str, output: str, names: Sequence[str], manifest: str, log_path: str) -> None:
     import json
 
-    from tomas_pipeline.publish import publish as do_publish
+    from tomas_pipeline.core.publish import publish as do_publish
 
     with logged(log_path) as lg:
         info = json.loads((Path(staging) / STAMP_FILE).read_text(encoding="utf-8"))
@@ -249,14 +249,14 @@ def publish(staging: str, output: str, names: Sequence[str], manifest: str, log_
 
 def changes(previous_release: str | None, processed: str, inputs: Sequence[str], output: str, log_path: str,
             release: bool = True, method: str | None = None) -> None:
-    from tomas_pipeline.changes import compare_with_release
-    from tomas_pipeline.provenance import write_provenance
+    from tomas_pipeline.core.provenance import write_provenance
+    from tomas_pipeline.release.changes import compare, compare_with_release
 
     with logged(log_path) as lg:
         frame, note = compare_with_release(previous_release, processed, release, method)
         write_table("changes", frame, output)
         # The note says what was compared (or that there was nothing to compare with).
-        write_provenance(output, inputs, "tomas_pipeline.changes.compare", [],
+        write_provenance(output, inputs, compare, [],
                          extra={"note": note, "previous_release": Path(previous_release).name if previous_release
                                 else None})
         lg.info("changes: %d sentences; %s", len(frame), note)
@@ -268,7 +268,7 @@ def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expe
     """Conflicts, and the gaps against config/expectations.yaml; with `build_date` (the date the build
     states, YYYY-MM-DD) also the facts older than `max_age_years`, as checks to make. With `searches`
     (the raw search log, data/raw/searches.csv) each gap says what was searched for it."""
-    from tomas_pipeline import audit as checks
+    from tomas_pipeline.sources import audit as checks
 
     with logged(log_path) as lg:
         names = ("treaty_actions", "penalties", "legal_features", "statistics", "institutions", "instruments",
@@ -277,13 +277,13 @@ def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expe
                   if (Path(processed) / f"{name}.csv").is_file()}
         labels = {}
         if method:
-            from tomas_pipeline.metrics import load_indicators
+            from tomas_pipeline.metrics.scorecard import load_indicators
 
             labels = {i["id"]: i["label"] for i in load_indicators(method)}
         spec = checks.load_expectations(expectations)
         log = None
         if searches:
-            from tomas_pipeline.ingest import load_table
+            from tomas_pipeline.sources.ingest import load_table
 
             # The raw file, so that an unknown key is reported at its row of searches.csv.
             log = load_table(Path(searches).parent, Path(searches).name)
@@ -295,3 +295,23 @@ def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expe
         write_table("gaps", missing, gaps_out)
         lg.info("%d conflicts between sources, %d gaps (%d of them checks of old texts)", len(found),
                 len(missing), int((missing["kind"] != checks.MISSING).sum()))
+
+
+def terminology(paths: Sequence[str], terminology_csv: str, ok_file: str, log_path: str) -> None:
+    """Check the report's prose for deprecated terms; the marker file is written only on success."""
+    import logging
+
+    from tomas_pipeline.reporting.terminology import TerminologyError, check_files, load_terms
+
+    with logged(log_path) as lg:
+        terms = load_terms(terminology_csv)
+        lg.info("checking %d file(s) for %d deprecated term(s)", len(paths), len(terms))
+        findings = check_files(paths, terms)
+        for f in findings:
+            lg.log(logging.ERROR, "%s", f)
+        if findings:
+            raise TerminologyError(findings)
+        Path(ok_file).parent.mkdir(parents=True, exist_ok=True)
+        Path(ok_file).write_text(
+            "terminology check passed\n" + "".join(f"{p}\n" for p in sorted(paths)), encoding="utf-8")
+        lg.info("no deprecated term in the report's prose")

@@ -1,7 +1,7 @@
 # Country briefs: one job per country and language (so they fan out on a cluster
 # like any rule), staged under build/, then published whole beside the report.
 from tomas_pipeline.briefs.content import TABLES as BRIEF_TABLES
-from tomas_pipeline.countries import Register
+from tomas_pipeline.sources.countries import Register
 
 BRIEFS = config.get("briefs", {})
 BRIEF_FORMATS = BRIEFS.get("formats", ["html", "pdf"])

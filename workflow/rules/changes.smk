@@ -1,8 +1,8 @@
 # What changed in the findings since the previous release (releases/<version>/findings/),
 # in plain sentences for the release notes and the report's appendix. Include after
 # metrics.smk (it reads METRIC_TABLES). With no earlier release: an empty table and a note.
-from tomas_pipeline.buildinfo import release_build
-from tomas_pipeline.changes import FINDING_TABLES, LOOKUP_TABLES, previous_release
+from tomas_pipeline.core.buildinfo import release_build
+from tomas_pipeline.release.changes import FINDING_TABLES, LOOKUP_TABLES, previous_release
 
 RELEASES = "releases"
 # A release compares with the release before it; any other build with the latest
@@ -26,7 +26,7 @@ rule changes:
         previous=CHANGES_PREVIOUS,
         # The method file names the indicators a scorecard sentence speaks of.
         method=METHOD,
-        code=[f"{PKG}/changes.py", f"{PKG}/io.py", f"{PKG}/metrics.py"],
+        code=[f"{PKG}/release/changes.py", f"{PKG}/core/io.py", f"{PKG}/metrics/scorecard.py"],
     output:
         table=f"{PROCESSED}/changes.csv",
         provenance=f"{PROCESSED}/changes.provenance.json",

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from tomas_pipeline import hooks, steps
-from tomas_pipeline.buildinfo import build_info
-from tomas_pipeline.normalise import REGISTER_RAW, STEPS, check_raw_tables
+from tomas_pipeline.core.buildinfo import build_info
+from tomas_pipeline.sources.normalise import REGISTER_RAW, STEPS, check_raw_tables
 from tomas_pipeline.render.formats import output_names
 
 RAW = config["paths"]["raw"]
@@ -23,17 +23,37 @@ FOCUS = config["focus_countries"]
 COMPARISON = config["comparison_countries"]
 
 # The package modules each stage runs: a change to them re-runs the stage.
-# steps.py (every stage's step function) and tables.py (the declaration every
+# steps.py (every stage's step function) and sources/tables.py (the declaration every
 # table written is checked against) are part of every stage.
 PKG = "src/tomas_pipeline"
 CODE = {
     "normalise": [
-        f"{PKG}/{m}.py" for m in ("ingest", "schemas", "io", "config", "countries", "dates", "penalties", "normalise")
+        f"{PKG}/{m}.py"
+        for m in (
+            "sources/ingest",
+            "sources/schemas",
+            "core/io",
+            "core/config",
+            "sources/countries",
+            "sources/dates",
+            "sources/penalties",
+            "sources/normalise",
+        )
     ],
-    "metrics": [f"{PKG}/{m}.py" for m in ("metrics", "errors", "io", "provenance")],
-    "figures": [f"{PKG}/{m}.py" for m in ("figures", "metrics", "io", "provenance")],
-    "bibliography": [f"{PKG}/bibliography.py"],
-    "audit": [f"{PKG}/{m}.py" for m in ("audit", "config", "dates", "metrics", "ingest", "schemas")],
+    "metrics": [f"{PKG}/{m}.py" for m in ("metrics/scorecard", "core/errors", "core/io", "core/provenance")],
+    "figures": [f"{PKG}/{m}.py" for m in ("figures/charts", "metrics/scorecard", "core/io", "core/provenance")],
+    "bibliography": [f"{PKG}/sources/bibliography.py"],
+    "audit": [
+        f"{PKG}/{m}.py"
+        for m in (
+            "sources/audit",
+            "core/config",
+            "sources/dates",
+            "metrics/scorecard",
+            "sources/ingest",
+            "sources/schemas",
+        )
+    ],
     "report": sorted(
         str(p)
         for folder in ("reporting", "render")
@@ -42,7 +62,7 @@ CODE = {
     ),
 }
 for stage_code in CODE.values():
-    stage_code += [f"{PKG}/steps.py", f"{PKG}/tables.py"]
+    stage_code += [f"{PKG}/steps.py", f"{PKG}/sources/tables.py"]
 
 
 # A killed build leaves Snakemake's lock behind: cleared here when no build is live.

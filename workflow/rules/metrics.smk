@@ -1,6 +1,6 @@
 # Stage 3: comparison metrics, pure functions over processed tables.
 # The method (which indicators, how each is coded) is config/indicators.yaml.
-from tomas_pipeline.metrics import FAMILIES
+from tomas_pipeline.metrics.scorecard import FAMILIES
 
 METHOD = "config/indicators.yaml"
 RECOMMENDATIONS = "config/recommendations.yaml"
@@ -112,7 +112,7 @@ rule recommendation_tracker:
 
 
 # The composite index over the scorecard and its sensitivity analysis (the index
-# block of the method file; tomas_pipeline.composite).
+# block of the method file; tomas_pipeline.metrics.composite).
 INDEX_TABLES = ("index", "index_weights", "index_sensitivity", "index_stability")
 
 
@@ -121,7 +121,7 @@ rule composite_index:
         scorecard=f"{PROCESSED}/scorecard.csv",
         countries=f"{PROCESSED}/countries.csv",
         method=METHOD_FILES,
-        code=[*CODE["metrics"], f"{PKG}/composite.py"],
+        code=[*CODE["metrics"], f"{PKG}/metrics/composite.py"],
     output:
         tables=[
             report(

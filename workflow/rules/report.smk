@@ -1,6 +1,6 @@
 # Stage 5: render the Quarto report to a staging folder, then publish it
 # whole into report/_output/ (a failed render never touches the last good one).
-from tomas_pipeline.publish import edited_outputs, write_receipt
+from tomas_pipeline.core.publish import edited_outputs, write_receipt
 
 REPORT_SOURCES = sorted(
     str(p)
@@ -22,7 +22,7 @@ REPORT_EXTRA = (
     + (processed("changes") if "CHANGES_CURRENT" in globals() else [])
     + [
         p
-        for p in ("config/indicators.yaml", "config/recommendations.yaml", "CITATION.cff", f"{PKG}/citation.py")
+        for p in ("config/indicators.yaml", "config/recommendations.yaml", "CITATION.cff", f"{PKG}/release/citation.py")
         if Path(p).exists()
     ]
 )
@@ -33,15 +33,13 @@ rule terminology:
     input:
         sources=[p for p in REPORT_SOURCES if p.endswith(".qmd")],
         terms=f"{PROCESSED}/terminology.csv",
-        code=f"{PKG}/terminology.py",
+        code=f"{PKG}/reporting/terminology.py",
     output:
         f"{BUILD}/terminology.ok",
     log:
         f"{LOGS}/report/terminology.log",
     run:
-        from tomas_pipeline.terminology import run as check_terminology
-
-        check_terminology(list(input.sources), input.terms, output[0], log[0])
+        steps.terminology(list(input.sources), input.terms, output[0], log[0])
 
 
 rule render:

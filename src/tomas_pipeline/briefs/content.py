@@ -22,14 +22,14 @@ import pandas as pd
 import pycountry
 
 from tomas_pipeline.briefs.i18n import FALLBACK_MARK, Translator
-from tomas_pipeline.changes import NO_PREVIOUS_NOTE, NO_RELEASE_NOTE
-from tomas_pipeline.citation import CITATION_FILE, formatted_citation, load_citation
-from tomas_pipeline.errors import TomasError
-from tomas_pipeline.figures import country_penalties_alt, country_penalty_rows
-from tomas_pipeline.io import read_processed, read_raw_csv
-from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators, score_counts
+from tomas_pipeline.core.errors import TomasError
+from tomas_pipeline.core.io import read_processed, read_raw_csv
+from tomas_pipeline.figures.charts import country_penalties_alt, country_penalty_rows
+from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, load_indicators, score_counts
+from tomas_pipeline.release.changes import NO_PREVIOUS_NOTE, NO_RELEASE_NOTE
+from tomas_pipeline.release.citation import CITATION_FILE, formatted_citation, load_citation
 from tomas_pipeline.reporting.text import escape, is_missing, md_table
-from tomas_pipeline.schemas import INSTRUMENTS, stated_absent
+from tomas_pipeline.sources.schemas import INSTRUMENTS, stated_absent
 
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
           "conflicts", "gaps", "instruments", "statistics", "changes", "strategies")
@@ -276,7 +276,7 @@ def figure_name(iso2: str, t: Translator) -> str:
 
 def brief_figures(data: BriefData, iso2: str, t: Translator) -> dict:
     """The brief's figures by file stem: the country's penalties beside the floors and the region."""
-    from tomas_pipeline.figures import country_penalties
+    from tomas_pipeline.figures.charts import country_penalties
 
     name = country_name(data, iso2, t)
     return {figure_name(iso2, t): country_penalties(data.tables["penalty_alignment"], iso2, data.region(),

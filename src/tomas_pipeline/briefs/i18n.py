@@ -14,7 +14,7 @@ After changing a message, from the repository root::
 
     .venv/bin/pybabel extract --no-default-keywords -k _ -k n:1,2 --no-location --sort-output \
         --add-comments=TRANSLATORS: --project=tomas-briefs \
-        -o src/tomas_pipeline/briefs/locale/briefs.pot src/tomas_pipeline/briefs src/tomas_pipeline/figures.py
+        -o src/tomas_pipeline/briefs/locale/briefs.pot src/tomas_pipeline/briefs src/tomas_pipeline/figures/charts.py
     .venv/bin/pybabel update -D briefs -i src/tomas_pipeline/briefs/locale/briefs.pot \
         -d src/tomas_pipeline/briefs/locale
 
@@ -38,7 +38,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from tomas_pipeline.errors import TomasError
+from tomas_pipeline.core.errors import TomasError
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "briefs"
@@ -60,7 +60,7 @@ EXTRACT_ARGS = ["extract", "--no-default-keywords", "-k", "_", "-k", "n:1,2", "-
                 "--sort-output", "--add-comments=TRANSLATORS:", "--project=tomas-briefs"]
 # What is extracted, from the repository root: a brief's figure (figures.country_penalties) lives with
 # the paper's figures, its words in these catalogs.
-EXTRACT_PATHS = ["src/tomas_pipeline/briefs", "src/tomas_pipeline/figures.py"]
+EXTRACT_PATHS = ["src/tomas_pipeline/briefs", "src/tomas_pipeline/figures/charts.py"]
 
 
 class BriefLanguageError(TomasError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tomas_pipeline.figures import save_figure
+from tomas_pipeline.figures.charts import save_figure
 from tomas_pipeline.render.errors import RenderError
 from tomas_pipeline.render.pandoc import run_pandoc, template_path, typst_lang
 

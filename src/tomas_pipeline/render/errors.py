@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tomas_pipeline.errors import TomasError
+from tomas_pipeline.core.errors import TomasError
 
 
 class RenderError(TomasError, RuntimeError):

@@ -6,7 +6,6 @@ from typing import cast
 
 import pandas as pd
 
-from tomas_pipeline.dates import parse_date
 from tomas_pipeline.reporting.data import country_name, preferred, table, table_or_none
 from tomas_pipeline.reporting.text import (
     MISSING,
@@ -23,7 +22,8 @@ from tomas_pipeline.reporting.text import (
     law_title,
     ordinal,
 )
-from tomas_pipeline.schemas import stated_absent
+from tomas_pipeline.sources.dates import parse_date
+from tomas_pipeline.sources.schemas import stated_absent
 
 
 def _stat_rows(indicator: str, country: str | None = None, year: object = None, area: str | None = None):

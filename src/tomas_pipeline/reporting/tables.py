@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from tomas_pipeline.normalise import spelling_key
 from tomas_pipeline.reporting.data import (
     countries,
     country_name,
@@ -34,7 +33,8 @@ from tomas_pipeline.reporting.text import (
     quote,
     year_of,
 )
-from tomas_pipeline.schemas import stated_absent
+from tomas_pipeline.sources.normalise import spelling_key
+from tomas_pipeline.sources.schemas import stated_absent
 
 
 def _iso_columns(frame: pd.DataFrame, comparison: bool = True) -> list[str]:
@@ -171,7 +171,7 @@ def terminology_use_table(frame: pd.DataFrame) -> str:
 def scorecard_summary(scorecard: pd.DataFrame) -> str:
     """Per country: scored indicators met, partly met, not met, without data, not applicable
     (metrics.score_counts: the same count as the heat map and its description)."""
-    from tomas_pipeline.metrics import SCORE_CATEGORIES, load_indicators, score_counts
+    from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, load_indicators, score_counts
 
     counts = score_counts(scorecard, load_indicators(method_path()), _iso_columns(scorecard))
     counts.insert(0, "Country", counts.pop("country_iso2").map(country_name))
@@ -304,7 +304,7 @@ def gaps_table(gaps: pd.DataFrame) -> str:
 
 def gaps_searched_sentence(gaps: pd.DataFrame, searches: pd.DataFrame) -> str:
     """How many missing facts of the focus countries have at least one search in the log (audit.searched_count)."""
-    from tomas_pipeline.audit import searched_count
+    from tomas_pipeline.sources.audit import searched_count
 
     focus = list(countries(True)["iso2"])
     if "kind" not in gaps.columns:
@@ -336,7 +336,7 @@ def changes_note() -> str:
 def method_markdown() -> str:
     """The method appendix's table, from config/indicators.yaml (a note until the method exists)."""
     try:
-        from tomas_pipeline.metrics import load_indicators, method_table
+        from tomas_pipeline.metrics.scorecard import load_indicators, method_table
     except ImportError:
         return note_table(f"Method: {NOT_AVAILABLE}")
     if not method_path().is_file():
@@ -348,7 +348,7 @@ def method_markdown() -> str:
 
 def method_families() -> list[dict]:
     try:
-        from tomas_pipeline.metrics import load_method
+        from tomas_pipeline.metrics.scorecard import load_method
 
         return list(load_method(method_path())["families"]) if method_path().is_file() else []
     except (ImportError, FileNotFoundError, OSError):
@@ -358,7 +358,7 @@ def method_families() -> list[dict]:
 def citation_parts(path: str | Path = "../CITATION.cff") -> tuple[str, str] | None:
     """(text citation, BibTeX) from CITATION.cff; None until the citation module and file exist."""
     try:
-        from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
+        from tomas_pipeline.release.citation import formatted_citation, load_citation, to_bibtex
     except ImportError:
         return None
     if not Path(path).is_file():

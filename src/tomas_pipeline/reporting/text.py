@@ -16,9 +16,9 @@ from typing import SupportsFloat
 
 import pandas as pd
 
-from tomas_pipeline.io import is_na
-from tomas_pipeline.penalties import describe_months
+from tomas_pipeline.core.io import is_na
 from tomas_pipeline.reporting.data import country_name
+from tomas_pipeline.sources.penalties import describe_months
 
 
 class Md(str):

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from tomas_pipeline.errors import TomasError, TomasInputError, TomasInputErrors
+from tomas_pipeline.core.errors import TomasError, TomasInputError, TomasInputErrors
 
 SCHEMA = Path("workflow/schemas/config.schema.yaml")
 DEFAULT = Path("config/config.yaml")

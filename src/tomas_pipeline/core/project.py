@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tomas_pipeline.errors import TomasError
+from tomas_pipeline.core.errors import TomasError
 
 CONFIG = Path("config/config.yaml")
 MARKERS = (Path("Snakefile"), CONFIG)

@@ -29,10 +29,10 @@ from typing import SupportsFloat
 import pandas as pd
 from packaging.version import InvalidVersion, Version
 
-from tomas_pipeline.io import is_na, read_processed
-from tomas_pipeline.penalties import describe_months
-from tomas_pipeline.schemas import stated_absent
-from tomas_pipeline.tables import TABLES
+from tomas_pipeline.core.io import is_na, read_processed
+from tomas_pipeline.sources.penalties import describe_months
+from tomas_pipeline.sources.schemas import stated_absent
+from tomas_pipeline.sources.tables import TABLES
 
 # Declared with the table (tables.py).
 COLUMNS = TABLES["changes"].names
@@ -518,7 +518,7 @@ def indicator_labels(method: Path | str | None) -> dict[str, str]:
     """Indicator id -> label from the method file (none without one)."""
     if not method or not Path(method).is_file():
         return {}
-    from tomas_pipeline.metrics import load_indicators
+    from tomas_pipeline.metrics.scorecard import load_indicators
 
     return {ind["id"]: ind["label"] for ind in load_indicators(method) if ind.get("label")}
 

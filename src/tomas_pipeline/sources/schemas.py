@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from tomas_pipeline.dates import parse_date
+from tomas_pipeline.sources.dates import parse_date
 
 INSTRUMENTS = ("uncrc", "opsc", "palermo", "lanzarote", "budapest", "warsaw")
 ACTIONS = ("signature", "ratification", "accession", "succession", "entry_into_force")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from tomas_pipeline.errors import TomasInputError, TomasInputErrors, spreadsheet_row
-from tomas_pipeline.io import once_per_content, read_raw_csv
-from tomas_pipeline.schemas import RAW_SCHEMAS
+from tomas_pipeline.core.errors import TomasInputError, TomasInputErrors, spreadsheet_row
+from tomas_pipeline.core.io import once_per_content, read_raw_csv
+from tomas_pipeline.sources.schemas import RAW_SCHEMAS
 
 # pandera check names -> words a researcher understands.
 _EXPECTED = {

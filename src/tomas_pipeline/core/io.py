@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import pandas as pd
 
-from tomas_pipeline.errors import TomasInputError
+from tomas_pipeline.core.errors import TomasInputError
 
 T = TypeVar("T")
 

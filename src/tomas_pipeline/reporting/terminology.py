@@ -15,7 +15,7 @@ skipped. Cell *outputs* are data, made by helpers that wrap terms taken from
 the data in ``quote()``; ``check_text`` can be run on any markdown as well.
 
 Run on every build by the Snakemake rule ``terminology`` (workflow/rules/report.smk);
-by hand: ``python -m tomas_pipeline.terminology report/``.
+by hand: ``python -m tomas_pipeline.reporting.terminology report/``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tomas_pipeline.errors import TomasError
+from tomas_pipeline.core.errors import TomasError
 
 MARKER_CLASSES = ("quote", "law-title")
 
@@ -153,26 +153,6 @@ def check(paths: Iterable[Path | str], terminology_csv: Path | str) -> None:
     findings = check_files(paths, load_terms(terminology_csv))
     if findings:
         raise TerminologyError(findings)
-
-
-def run(paths: Sequence[str], terminology_csv: str, ok_file: str, log_path: str) -> None:
-    """The Snakemake step: check, log what was checked, and write the marker file only on success."""
-    import logging
-
-    from tomas_pipeline.joblog import logged
-
-    with logged(log_path) as lg:
-        terms = load_terms(terminology_csv)
-        lg.info("checking %d file(s) for %d deprecated term(s)", len(paths), len(terms))
-        findings = check_files(paths, terms)
-        for f in findings:
-            lg.log(logging.ERROR, "%s", f)
-        if findings:
-            raise TerminologyError(findings)
-        Path(ok_file).parent.mkdir(parents=True, exist_ok=True)
-        Path(ok_file).write_text(
-            "terminology check passed\n" + "".join(f"{p}\n" for p in sorted(paths)), encoding="utf-8")
-        lg.info("no deprecated term in the report's prose")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

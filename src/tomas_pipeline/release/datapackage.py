@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tomas_pipeline.io import read_processed, sha256_file
-from tomas_pipeline.tables import (
+from tomas_pipeline.core.io import read_processed, sha256_file
+from tomas_pipeline.sources.tables import (
     COMMON_FIELDS,
     DATE_PATTERN,
     INTEGER_PATTERN,

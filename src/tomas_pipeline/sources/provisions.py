@@ -15,7 +15,7 @@ from collections.abc import Hashable
 
 import pandas as pd
 
-from tomas_pipeline.io import is_na
+from tomas_pipeline.core.io import is_na
 
 RULE = (
     "a primary text of the provision (the code or gazette text, or a quotation of its wording) over a "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tomas_pipeline.io import atomic_write_bytes, sha256_file
+from tomas_pipeline.core.io import atomic_write_bytes, sha256_file
 
 
 def publish(staging: Path | str, output: Path | str, names: list[str], manifest: Path | str,

@@ -9,7 +9,7 @@ Foreign keys follow from the column names (``REFERENCES``).
 Generated from it: the pandera schema every processed table is checked against
 when it is written (``write_table``), the Table Schemas of the release's
 ``datapackage.json`` (datapackage.py) and the data dictionary
-(docs/data-dictionary.md, ``python -m tomas_pipeline.tables``).
+(docs/data-dictionary.md, ``python -m tomas_pipeline.sources.tables``).
 
 A Python module rather than YAML beside the data: the writers and the checks
 are Python, the allowed values reuse the raw schemas' constants (schemas.py),
@@ -27,9 +27,9 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
-from tomas_pipeline.errors import TomasError, TomasInputError, TomasInputErrors, spreadsheet_row
-from tomas_pipeline.io import atomic_write_bytes, frame_to_csv_bytes
-from tomas_pipeline.schemas import ACTIONS, BINDING_ACTIONS, OFFENCES, SEARCH_OUTCOMES, YES_NO, YES_NO_PARTIAL
+from tomas_pipeline.core.errors import TomasError, TomasInputError, TomasInputErrors, spreadsheet_row
+from tomas_pipeline.core.io import atomic_write_bytes, frame_to_csv_bytes
+from tomas_pipeline.sources.schemas import ACTIONS, BINDING_ACTIONS, OFFENCES, SEARCH_OUTCOMES, YES_NO, YES_NO_PARTIAL
 
 ColumnType = Literal["string", "integer", "number", "boolean", "date"]
 
@@ -709,7 +709,7 @@ class UndeclaredTableError(TomasError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"processed table {name!r} has no declaration: add a Table for it to "
-                         "src/tomas_pipeline/tables.py (see docs/architecture.md)")
+                         "src/tomas_pipeline/sources/tables.py (see docs/architecture.md)")
 
 
 def _checks(column: Column) -> list[pa.Check]:
@@ -735,7 +735,7 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
                               name=table.name, coerce=False)
 
 
-_DECLARED = "as declared for table {table} in src/tomas_pipeline/tables.py"
+_DECLARED = "as declared for table {table} in src/tomas_pipeline/sources/tables.py"
 
 
 def _errors(exc: pandera.errors.SchemaErrors, path: Path | str, table: Table,
@@ -801,7 +801,8 @@ def _cell(text: str) -> str:
 def dictionary() -> str:
     """The data dictionary (docs/data-dictionary.md): every processed table and column."""
     lines = ["# Data dictionary: `data/processed/`", "",
-             "Generated from `src/tomas_pipeline/tables.py` by `python -m tomas_pipeline.tables`; do not edit by hand.",
+             "Generated from `src/tomas_pipeline/sources/tables.py` by `python -m tomas_pipeline.sources.tables`; "
+             "do not edit by hand.",
              "Types are as the CSV writes them: `date` is ISO 8601 at the source's precision (YYYY, YYYY-MM or "
              "YYYY-MM-DD), `boolean` is True or False, an empty cell is missing.", ""]
     for table in _TABLES:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from tomas_pipeline import provisions
-from tomas_pipeline.io import is_na
-from tomas_pipeline.normalise import PREFERENCE_RULE, spelling_key
-from tomas_pipeline.schemas import ALL_KEYS, BINDING_ACTIONS, stated_absent
-from tomas_pipeline.tables import TABLES
+from tomas_pipeline.core.io import is_na
+from tomas_pipeline.sources import provisions
+from tomas_pipeline.sources.normalise import PREFERENCE_RULE, spelling_key
+from tomas_pipeline.sources.schemas import ALL_KEYS, BINDING_ACTIONS, stated_absent
+from tomas_pipeline.sources.tables import TABLES
 
 # The column orders are declared with the tables (tables.py).
 CONFLICT_COLUMNS = TABLES["conflicts"].names
@@ -165,7 +165,7 @@ def _unresolved(name: str, group: pd.DataFrame, key: list[str], fields: list[str
 
 def load_expectations(path: Path | str | None = None, schema: Path | str | None = None) -> dict:
     """config/expectations.yaml, checked against its schema (an error names the key and its line)."""
-    from tomas_pipeline.config import load_config
+    from tomas_pipeline.core.config import load_config
 
     path = Path(path) if path else EXPECTATIONS
     return load_config(path, schema or path.resolve().parent.parent / EXPECTATIONS_SCHEMA)
@@ -291,7 +291,7 @@ def known_keys(spec: dict, indicators: list[str] | tuple[str, ...] = ()) -> dict
 def check_searches(searches: pd.DataFrame, path: Path | str, spec: dict,
                    indicators: list[str] | tuple[str, ...] = ()) -> None:
     """Each logged search names a key the audit knows for its table, or `*` (error: file, row, column)."""
-    from tomas_pipeline.errors import TomasInputError, TomasInputErrors, spreadsheet_row
+    from tomas_pipeline.core.errors import TomasInputError, TomasInputErrors, spreadsheet_row
 
     keys = known_keys(spec, indicators)
     errors = []
@@ -452,8 +452,8 @@ def _missing_global(tables: dict, spec: dict) -> list[dict]:
 
 def _as_of(value: object):
     """The last day an as-of cell can mean (a year means its 31 December), or None."""
-    from tomas_pipeline.dates import parse_date
-    from tomas_pipeline.errors import ParseError
+    from tomas_pipeline.core.errors import ParseError
+    from tomas_pipeline.sources.dates import parse_date
 
     text = _year(value)
     if not text:

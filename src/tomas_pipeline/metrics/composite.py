@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, SupportsFloat, cast
 import numpy as np
 import pandas as pd
 
-from tomas_pipeline.errors import TomasInputError
-from tomas_pipeline.io import is_na
-from tomas_pipeline.metrics import NOT_APPLICABLE, _comparison, _ids
+from tomas_pipeline.core.errors import TomasInputError
+from tomas_pipeline.core.io import is_na
+from tomas_pipeline.metrics.scorecard import NOT_APPLICABLE, _comparison, _ids
 
 if TYPE_CHECKING:
     from pandas.api.typing import NAType

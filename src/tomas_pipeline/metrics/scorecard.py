@@ -14,10 +14,10 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from tomas_pipeline.errors import TomasInputError
-from tomas_pipeline.io import is_na, once_per_content
-from tomas_pipeline.schemas import BINDING_ACTIONS, stated_absent
-from tomas_pipeline.tables import TABLES
+from tomas_pipeline.core.errors import TomasInputError
+from tomas_pipeline.core.io import is_na, once_per_content
+from tomas_pipeline.sources.schemas import BINDING_ACTIONS, stated_absent
+from tomas_pipeline.sources.tables import TABLES
 
 if TYPE_CHECKING:
     from pandas.api.typing import NAType

@@ -8,11 +8,11 @@ reader of the report can trace any figure back to rows in ``data/raw/``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from tomas_pipeline.io import sha256_file, write_json
+from tomas_pipeline.core.io import sha256_file, write_json
 
 
 def provenance_path(output: Path | str) -> Path:
@@ -23,13 +23,18 @@ def provenance_path(output: Path | str) -> Path:
 def write_provenance(
     output: Path | str,
     inputs: Iterable[Path | str],
-    code: str,
+    code: str | Callable[..., object],
     source_ids: Iterable[str],
     root: Path | str = ".",
     extra: dict[str, object] | None = None,
 ) -> Path:
-    """Record inputs (relative paths + sha256), code and sources for ``output``."""
+    """Record inputs (relative paths + sha256), code and sources for ``output``.
+
+    ``code`` is the function that made it (named from the object, so a moved
+    module can never leave a stale name behind) or a dotted name."""
     root = Path(root).resolve()
+    if callable(code):
+        code = f"{code.__module__}.{code.__qualname__}"
     record: dict[str, object] = {
         "output": _rel(output, root),
         "code": code,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
+from tomas_pipeline.core.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 
 YEAR_MIN, YEAR_MAX = 1800, 2100
 

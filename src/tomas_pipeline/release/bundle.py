@@ -33,15 +33,15 @@ import pandas as pd
 from packaging.version import InvalidVersion, Version
 
 from tomas_pipeline import __version__
-from tomas_pipeline.buildinfo import RELEASE_ENV, commit
-from tomas_pipeline.changes import COLUMNS as CHANGE_COLUMNS
-from tomas_pipeline.citation import formatted_citation, load_citation, to_bibtex
-from tomas_pipeline.config import DEFAULT as CONFIG_FILE
-from tomas_pipeline.config import load_config
-from tomas_pipeline.datapackage import build_descriptor
-from tomas_pipeline.errors import TomasError
-from tomas_pipeline.io import atomic_write_bytes, iter_files, read_processed, sha256_file, tree_hash, write_json
-from tomas_pipeline.publish import read_manifest
+from tomas_pipeline.core.buildinfo import RELEASE_ENV, commit
+from tomas_pipeline.core.config import DEFAULT as CONFIG_FILE
+from tomas_pipeline.core.config import load_config
+from tomas_pipeline.core.errors import TomasError
+from tomas_pipeline.core.io import atomic_write_bytes, iter_files, read_processed, sha256_file, tree_hash, write_json
+from tomas_pipeline.core.publish import read_manifest
+from tomas_pipeline.release.changes import COLUMNS as CHANGE_COLUMNS
+from tomas_pipeline.release.citation import formatted_citation, load_citation, to_bibtex
+from tomas_pipeline.release.datapackage import build_descriptor
 from tomas_pipeline.render.formats import DEFAULT_FORMATS, output_names
 from tomas_pipeline.reporting.text import escape
 

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tomas_pipeline import __version__
-from tomas_pipeline.errors import TomasError
-from tomas_pipeline.io import tree_hash
+from tomas_pipeline.core.errors import TomasError
+from tomas_pipeline.core.io import tree_hash
 
 # Set by `tomas release` (and `tomas verify-release`) to the version it releases.
 RELEASE_ENV = "TOMAS_RELEASE"

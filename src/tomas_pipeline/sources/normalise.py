@@ -21,15 +21,15 @@ from typing import cast
 
 import pandas as pd
 
-from tomas_pipeline import provisions
-from tomas_pipeline.config import line_of
-from tomas_pipeline.countries import Register, resolve_column
-from tomas_pipeline.dates import PartialDate, parse_date, parse_date_column
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
-from tomas_pipeline.ingest import check_foreign_key, check_source_ids, load_table
-from tomas_pipeline.io import exact_number, is_na, read_raw_csv
-from tomas_pipeline.penalties import parse_penalty_column
-from tomas_pipeline.schemas import ABSENT_BODY_EMPTY, stated_absent
+from tomas_pipeline.core.config import line_of
+from tomas_pipeline.core.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
+from tomas_pipeline.core.io import exact_number, is_na, read_raw_csv
+from tomas_pipeline.sources import provisions
+from tomas_pipeline.sources.countries import Register, resolve_column
+from tomas_pipeline.sources.dates import PartialDate, parse_date, parse_date_column
+from tomas_pipeline.sources.ingest import check_foreign_key, check_source_ids, load_table
+from tomas_pipeline.sources.penalties import parse_penalty_column
+from tomas_pipeline.sources.schemas import ABSENT_BODY_EMPTY, stated_absent
 
 # statistics.csv: figures for an area, not a country (key: casefolded name).
 AREAS = {"world": ("global", "World"), "europe": ("region", "Europe"), "european union": ("region", "European Union"),

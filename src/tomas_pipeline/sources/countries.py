@@ -34,9 +34,9 @@ import pycountry
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from tomas_pipeline.dates import PartialDate, parse_date
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
-from tomas_pipeline.io import is_na
+from tomas_pipeline.core.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
+from tomas_pipeline.core.io import is_na
+from tomas_pipeline.sources.dates import PartialDate, parse_date
 
 COUNTRIES, NAMES, PREDECESSORS = "countries.csv", "country_names.csv", "predecessors.csv"
 EXPECTED_NAME = "a country name the register knows"

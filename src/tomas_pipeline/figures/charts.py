@@ -23,10 +23,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-from tomas_pipeline.io import atomic_write_bytes, is_na
-from tomas_pipeline.metrics import score_category
-from tomas_pipeline.penalties import describe_months
-from tomas_pipeline.schemas import INSTRUMENTS
+from tomas_pipeline.core.io import atomic_write_bytes, is_na
+from tomas_pipeline.metrics.scorecard import score_category
+from tomas_pipeline.sources.penalties import describe_months
+from tomas_pipeline.sources.schemas import INSTRUMENTS
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -60,7 +60,7 @@ STYLE: dict[str, Any] = {
 }
 
 
-# Figure name (= its function in tomas_pipeline.figures) -> the source line under it.
+# Figure name (= its function in tomas_pipeline.figures.charts) -> the source line under it.
 FIGURE_SOURCES = {
     "treaty_timeline": ("treaty offices' charts, UN treaty-body and national documents, the TOMAS paper; "
                         "see the provenance note"),
@@ -420,7 +420,7 @@ def scorecard_heatmap(scorecard: pd.DataFrame, indicators: list[dict], countries
     add_source_line(fig, source_text)
     total = sum(counts)
     if total:
-        from tomas_pipeline.metrics import score_counts
+        from tomas_pipeline.metrics.scorecard import score_counts
 
         # The same count the summary table states (metrics.score_counts), never a copy of it.
         n = list(score_counts(scorecard, indicators, shown).drop(columns="country_iso2").sum())

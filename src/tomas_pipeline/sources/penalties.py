@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from tomas_pipeline.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
+from tomas_pipeline.core.errors import ParseError, TomasInputError, TomasInputErrors, spreadsheet_row
 
 EXPECTED = (
     "a penalty such as 'six months to five years', '1-8 years', 'from 3 to 10 years', "

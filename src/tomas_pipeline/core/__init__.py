@@ -1,0 +1,1 @@
+"""Shared by every stage: errors, file writing, provenance, publishing, config, build facts."""

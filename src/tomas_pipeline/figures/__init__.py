@@ -1,0 +1,1 @@
+"""The report's and the briefs' figures."""

@@ -1,0 +1,1 @@
+"""The comparison metrics: families, scorecard, tracker, composite index."""

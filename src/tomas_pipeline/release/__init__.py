@@ -1,0 +1,1 @@
+"""The citable release: bundle, data package, citation, findings since the last release."""
