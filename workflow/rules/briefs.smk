@@ -25,7 +25,7 @@ BRIEF_MANIFEST = f"{BRIEF_OUT}/briefs.sha256"
 BRIEFS_PUBLISHED = [f"{BRIEF_OUT}/{name}" for name in BRIEF_FILES] + [BRIEF_MANIFEST] if BRIEF_FILES else []
 CODE["briefs"] = sorted(
     str(p) for p in Path(f"{PKG}/briefs").rglob("*") if p.is_file() and "__pycache__" not in p.parts
-) + [f"{PKG}/steps.py", f"{PKG}/render/pandoc.py", f"{PKG}/reporting/text.py", f"{PKG}/figures.py"]
+) + [f"{PKG}/steps.py", f"{PKG}/render/pandoc.py", f"{PKG}/reporting/text.py", f"{PKG}/figures/charts.py"]
 
 
 rule brief:
