@@ -126,49 +126,18 @@ def figure(name: str, inputs: dict[str, str], stem: str, log_path: str, method: 
 
 
 def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None = None) -> list[str]:
-    """The work of `figure`; returns the image files written."""
-    import pandas as pd
-
+    """The work of `figure` (its entry in figures.registry.FIGURES); returns the image files written."""
     from tomas_pipeline.core.provenance import split_source_ids, write_provenance
-    from tomas_pipeline.figures import charts as figures
+    from tomas_pipeline.figures import charts
+    from tomas_pipeline.figures.registry import FIGURES
+    from tomas_pipeline.metrics.scorecard import load_indicators
 
+    figure = FIGURES[name]
     tables = {key: read_processed(path) for key, path in inputs.items()}
-    source = figures.FIGURE_SOURCES[name]
-    if name == "treaty_timeline":
-        spec = figures.treaty_timeline(tables["ratification"], tables["countries"], tables["instruments"],
-                                       source)
-        used = tables["ratification"]["source_ids"]
-    elif name == "penalty_ranges":
-        spec = figures.penalty_ranges(tables["penalties"], tables["offences"], tables["countries"], source)
-        used = pd.concat([tables["penalties"]["source_id"], tables["offences"]["source_id"]])
-    elif name == "scorecard_heatmap":
-        from tomas_pipeline.metrics.scorecard import load_indicators
-
-        assert method is not None, "the scorecard figure is drawn from the method file"
-        spec = figures.scorecard_heatmap(tables["scorecard"], load_indicators(method), tables["countries"],
-                                         source)
-        used = tables["scorecard"]["source_ids"]
-    elif name == "ncmec_reports":
-        spec = figures.ncmec_reports(tables["statistics"], tables["countries"], source)
-        stats = tables["statistics"]
-        used = stats.loc[stats["indicator"] == "ncmec_cybertipline_reports", "source_id"]
-    elif name == "sextortion_trend":
-        spec = figures.sextortion_trend(tables["statistics"], source)
-        stats = tables["statistics"]
-        used = stats.loc[stats["indicator"].isin([i for i, _ in figures.TREND_SERIES])
-                         & stats["preferred"].astype(bool), "source_id"]
-    elif name == "regional_spread":
-        spec = figures.regional_spread(tables["penalty_alignment"], tables["uniformity"], tables["offences"],
-                                       tables["countries"], source)
-        used = tables["uniformity"]["source_ids"]
-    elif name == "index_ranks":
-        spec = figures.index_ranks(tables["index"], tables["index_stability"], tables["countries"], source)
-        used = tables["index"]["source_ids"]
-    else:
-        raise ValueError(f"unknown figure {name!r}")
-    written = figures.save_figure(spec, stem)
+    spec = figure.draw(tables, load_indicators(method) if method else None, figure.source)
+    written = charts.save_figure(spec, stem)
     write_provenance(Path(stem).with_suffix(".svg"), [*inputs.values(), *([method] if method else [])],
-                     f"{figures.__name__}.{name}", split_source_ids(used),
+                     f"{charts.__name__}.{name}", split_source_ids(figure.used(tables)),
                      extra={"alt": spec.alt, "title": spec.title})
     return [str(p) for p in written]
 

@@ -41,7 +41,10 @@ CODE = {
         )
     ],
     "metrics": [f"{PKG}/{m}.py" for m in ("metrics/scorecard", "core/errors", "core/io", "core/provenance")],
-    "figures": [f"{PKG}/{m}.py" for m in ("figures/charts", "metrics/scorecard", "core/io", "core/provenance")],
+    "figures": [
+        f"{PKG}/{m}.py"
+        for m in ("figures/charts", "figures/registry", "metrics/scorecard", "core/io", "core/provenance")
+    ],
     "bibliography": [f"{PKG}/sources/bibliography.py"],
     "audit": [
         f"{PKG}/{m}.py"

@@ -1,22 +1,11 @@
 # Stage 4: figures in the house style, each with alt text and provenance.
 
-# Figure name -> the processed tables it draws from (keyword -> table name).
-FIGURE_INPUTS = {
-    "treaty_timeline": {"ratification": "ratification", "countries": "countries", "instruments": "instruments"},
-    "penalty_ranges": {"penalties": "penalties", "offences": "offences", "countries": "countries"},
-    "scorecard_heatmap": {"scorecard": "scorecard", "countries": "countries"},
-    "ncmec_reports": {"statistics": "statistics", "countries": "countries"},
-    "sextortion_trend": {"statistics": "statistics"},
-    "regional_spread": {
-        "penalty_alignment": "penalty_alignment",
-        "uniformity": "uniformity",
-        "offences": "offences",
-        "countries": "countries",
-    },
-    "index_ranks": {"index": "index", "index_stability": "index_stability", "countries": "countries"},
-}
+from tomas_pipeline.figures.registry import FIGURES as FIGURE_REGISTRY
+
+# Figure name -> the processed tables it draws from (keyword -> table name); figures/registry.py declares them.
+FIGURE_INPUTS = {name: {t: t for t in f.inputs} for name, f in FIGURE_REGISTRY.items()}
 # Figures whose labels come from the method file.
-FIGURE_METHOD = {"scorecard_heatmap"}
+FIGURE_METHOD = {name for name, f in FIGURE_REGISTRY.items() if f.method}
 
 # Every figure the report shows (stems; each has .svg, .png, .alt.txt, .provenance.json).
 FIGURE_STEMS = [f"{FIGURES}/{name}" for name in FIGURE_INPUTS]

@@ -61,20 +61,6 @@ STYLE: dict[str, Any] = {
 
 
 # Figure name (= its function in tomas_pipeline.figures.charts) -> the source line under it.
-FIGURE_SOURCES = {
-    "treaty_timeline": ("treaty offices' charts, UN treaty-body and national documents, the TOMAS paper; "
-                        "see the provenance note"),
-    "penalty_ranges": "Directive 2011/93/EU (floors) and the penalty sources of each row; see the provenance note",
-    "scorecard_heatmap": "TOMAS scorecard (data/processed/scorecard.csv), method in config/indicators.yaml",
-    "ncmec_reports": ("NCMEC 'CyberTipline Reports by Country' as recorded in data/processed/statistics.csv; "
-                      "see the provenance note"),
-    "sextortion_trend": "NCMEC CyberTipline reports and the TOMAS paper; see the provenance note",
-    "regional_spread": "penalty sources of each country's row; see the provenance note",
-    "index_ranks": ("TOMAS composite index (data/processed/index.csv, index_stability.csv), "
-                    "method in config/indicators.yaml"),
-}
-
-
 @dataclass
 class FigureSpec:
     figure: Figure
