@@ -34,8 +34,16 @@ EPOCH = "1796083200"
 CHANGED_TABLE = "statistics.csv"
 # What `make clean` removes, plus Snakemake's own records, so a clean build starts from nothing.
 BUILT = ("build", "report/_output", "report/figures", ".snakemake")
-IGNORE = shutil.ignore_patterns(".venv", ".git", "build", "_output", "figures", ".snakemake", "__pycache__",
-                                ".pytest_cache", ".hypothesis", "dist", "*.egg-info", "results")
+_BY_NAME = shutil.ignore_patterns(".venv", ".git", "build", "_output", ".snakemake", "__pycache__",
+                                  ".pytest_cache", ".hypothesis", "dist", "*.egg-info", "results")
+
+
+def IGNORE(directory: str, entries: list[str]) -> set[str]:
+    """What a build makes; report/figures only, not the figures package."""
+    ignored = set(_BY_NAME(directory, entries))
+    if Path(directory).name == "report" and "figures" in entries:
+        ignored.add("figures")
+    return ignored
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 

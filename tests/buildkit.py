@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_EPOCH, build_env, copy_repo, run_snakemake, snakemake_cmd  # noqa: F401
+from conftest import BUILD_EPOCH, build_env, copy_repo, ignore_outputs, run_snakemake, snakemake_cmd  # noqa: F401
 
 EPOCH = BUILD_EPOCH
 PUBLISHED = ("data/processed", "report/_output")
@@ -43,8 +43,7 @@ def hashes(repo: Path, folders=PUBLISHED) -> dict[str, str]:
 def copy_sources(source: Path, target: Path) -> Path:
     """What copy_repo copies, but from a given tree: a build of the very same sources
     even while someone edits the working tree."""
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "build", "_output", "figures", ".snakemake", "__pycache__", ".pytest_cache"))
+    shutil.copytree(source, target, ignore=ignore_outputs())
     for made in (target / "data" / "processed").glob("*"):
         if made.name != "README.md":
             made.unlink()

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 RAW = ROOT / "data" / "raw"
 
 
@@ -21,11 +22,24 @@ def raw_copy(tmp_path) -> Path:
     return target
 
 
+def ignore_outputs(*names: str):
+    """copytree's ignore for what a build makes: these names anywhere, and the figures folder of
+    report/ only (src/tomas_pipeline/figures/ is code)."""
+    by_name = shutil.ignore_patterns(".venv", ".git", "build", "_output", ".snakemake", "__pycache__",
+                                     ".pytest_cache", *names)
+
+    def ignore(directory: str, entries: list[str]) -> set[str]:
+        ignored = set(by_name(directory, entries))
+        if Path(directory).name == "report" and "figures" in entries:
+            ignored.add("figures")
+        return ignored
+
+    return ignore
+
+
 def copy_repo(target: Path) -> Path:
     """The repository's sources (no outputs, no venv) in a fresh folder."""
-    ignore = shutil.ignore_patterns(".venv", ".git", "build", "_output", "figures", ".snakemake", "__pycache__",
-                                    ".pytest_cache", ".hypothesis", "dist", "*.egg-info", "bench")
-    shutil.copytree(ROOT, target, ignore=ignore)
+    shutil.copytree(ROOT, target, ignore=ignore_outputs(".hypothesis", "dist", "*.egg-info", "bench"))
     for leftover in (target / "data" / "processed").glob("*"):
         if leftover.name != "README.md":
             leftover.unlink()

@@ -12,7 +12,7 @@ DIR=${FLOORS_DIR:-$ROOT/build/floors}
 VENV=$DIR/venv
 SRC=$DIR/src
 CONSTRAINTS=$DIR/constraints.txt
-TESTS=${FLOORS_TESTS:-tests/test_config.py tests/test_ingest.py tests/test_metrics.py tests/test_penalties.py tests/test_dependencies.py}
+TESTS=${FLOORS_TESTS:-tests/core/test_config.py tests/sources/test_ingest.py tests/metrics/test_metrics.py tests/sources/test_penalties.py tests/workflow/test_dependencies.py}
 
 rm -rf "$DIR"
 mkdir -p "$DIR"

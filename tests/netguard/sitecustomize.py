@@ -1,4 +1,4 @@
-"""Put on PYTHONPATH by tests/test_no_network.py: every Python process of the
+"""Put on PYTHONPATH by tests/workflow/test_no_network.py: every Python process of the
 build (Snakemake, its jobs, the Jupyter kernel) loads this, notes that it did,
 and refuses and records any network use other than loopback."""
 

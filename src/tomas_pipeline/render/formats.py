@@ -3,7 +3,7 @@
 The engine's conversions and `--to` choices, the figure type each format takes,
 the `_quarto.yml` options it reads, Quarto's `--to` name, the published file
 names (workflow/rules/common.smk, release.py) and the config schema's
-`report.formats` enum (checked by tests/test_formats.py) all come from here.
+`report.formats` enum (checked by tests/render/test_formats.py) all come from here.
 Adding a format is an entry below plus its writer (see docs/architecture.md).
 """
 

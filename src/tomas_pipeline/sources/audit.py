@@ -37,7 +37,7 @@ FACTS = {
 }
 
 # The declared facts (config/expectations.yaml) and the schema that checks them.
-EXPECTATIONS = Path(__file__).resolve().parents[2] / "config" / "expectations.yaml"
+EXPECTATIONS = Path(__file__).resolve().parents[3] / "config" / "expectations.yaml"
 EXPECTATIONS_SCHEMA = Path("workflow/schemas/expectations.schema.yaml")
 DEFAULT_MAX_AGE_YEARS = 5
 
