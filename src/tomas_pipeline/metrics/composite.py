@@ -25,6 +25,7 @@ import pandas as pd
 from tomas_pipeline.core.errors import TomasInputError
 from tomas_pipeline.core.io import is_na
 from tomas_pipeline.metrics.scorecard import NOT_APPLICABLE, _comparison, _ids
+from tomas_pipeline.sources.tables import TABLES
 
 if TYPE_CHECKING:
     from pandas.api.typing import NAType
@@ -326,10 +327,7 @@ def _stability(layout: Layout, spec: dict, complete, main_rank, sens: pd.DataFra
         else:
             row["verdict"] = NOT_RANKED
         rows.append(row)
-    columns = ["country_iso2", "complete", "rank", "rank_median", "rank_p05", "rank_p95", "share_first",
-               "share_last", "score_p05", "score_median", "score_p95", "scenario_rank_min", "scenario_rank_max",
-               "scenarios_moving_rank", "draws", "verdict"]
-    frame = pd.DataFrame(rows).reindex(columns=columns)
+    frame = pd.DataFrame(rows).reindex(columns=TABLES["index_stability"].names)
     for col in ("rank", "rank_median", "rank_p05", "rank_p95", "scenario_rank_min", "scenario_rank_max"):
         frame[col] = frame[col].astype("Int64")
     return frame

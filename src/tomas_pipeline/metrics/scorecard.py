@@ -338,14 +338,12 @@ def _public(record: dict) -> dict:
     return out
 
 
-def _finish_family(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=columns)
+def _finish_family(rows: list[dict], table: str) -> pd.DataFrame:
+    """A family's rows in its declared table's columns (sources/tables.py)."""
+    frame = pd.DataFrame(rows, columns=TABLES[table].names)
     if "score" in frame.columns:
         frame["score"] = frame["score"].astype("Float64")
     return frame
-
-
-FAMILY_COLUMNS = ["country_iso2", "indicator", "level", "jurisdiction"]
 
 
 # --- Offences criminalised ------------------------------------------------------
@@ -385,7 +383,7 @@ def criminalisation(penalties: pd.DataFrame, legal_features: pd.DataFrame, count
                     records.append({"value": pd.NA, "score": pd.NA, "article": pd.NA, "code": pd.NA,
                                     "source_ids": pd.NA})
             rows += _per_code(iso, ind["id"], codes, records)
-    return _finish_family(rows, FAMILY_COLUMNS + ["value", "score", "article", "code", "note", "source_ids"])
+    return _finish_family(rows, "criminalisation")
 
 
 # --- Penalties against the Directive's floors -------------------------------------
@@ -411,9 +409,7 @@ def penalty_alignment(penalties: pd.DataFrame, offences: pd.DataFrame, countries
                 rec["directive_article"] = article
                 rec["floor_max_months"] = floor
             rows += _per_code(iso, ind["id"], codes, records)
-    return _finish_family(rows, FAMILY_COLUMNS + [
-        "value", "score", "meets_floor", "ratio", "max_months", "life", "article", "floor_max_months",
-        "directive_article", "note", "source_ids"])
+    return _finish_family(rows, "penalty_alignment")
 
 
 def _alignment(row: pd.Series | None, floor: object, floor_source: object) -> dict:
@@ -459,8 +455,7 @@ def parity(penalties: pd.DataFrame, countries: pd.DataFrame, indicators: list[di
                 records.append(_parity(prod.iloc[0] if not prod.empty else None,
                                        traf.iloc[0] if not traf.empty else None, which))
             rows += _per_code(iso, ind["id"], codes, records)
-    return _finish_family(rows, FAMILY_COLUMNS + [
-        "value", "score", "ratio", "producing_months", "trafficking_months", "note", "source_ids"])
+    return _finish_family(rows, "parity")
 
 
 def _parity(prod: pd.Series | None, traf: pd.Series | None, which: str) -> dict:
@@ -489,7 +484,7 @@ def icmec(legal_features: pd.DataFrame, countries: pd.DataFrame, indicators: lis
         for ind in _of_family(indicators, "icmec"):
             rows.append({"country_iso2": iso, "indicator": ind["id"], "level": LEVEL_COUNTRY,
                          "jurisdiction": pd.NA, **_feature(legal_features, iso, ind["params"]["feature"])})
-    return _finish_family(rows, FAMILY_COLUMNS + ["value", "score", "article", "note", "source_ids"])
+    return _finish_family(rows, "icmec")
 
 
 def _feature(legal_features: pd.DataFrame, iso: str, feature: str) -> dict:
@@ -533,7 +528,7 @@ def terminology_use(penalties: pd.DataFrame, countries: pd.DataFrame, indicators
                 records.append({"value": "yes" if any(uses) else "no", "score": 0.0 if any(uses) else 1.0,
                                 "terms": terms, "source_ids": _ids(list(termed["source_id"]))})
             rows += _per_code(iso, ind["id"], codes, records)
-    return _finish_family(rows, FAMILY_COLUMNS + ["value", "score", "terms", "note", "source_ids"])
+    return _finish_family(rows, "terminology_use")
 
 
 # --- Institutions and treaties -----------------------------------------------------
@@ -561,7 +556,7 @@ def institutions_score(ratification: pd.DataFrame, legal_features: pd.DataFrame,
                 raise ValueError(f"no coding for institutions indicator {ind['id']!r}")
             rows.append({"country_iso2": iso, "indicator": ind["id"], "level": LEVEL_COUNTRY, "jurisdiction": pd.NA,
                          **{"note": pd.NA, "detail": pd.NA, **rec}})
-    return _finish_family(rows, FAMILY_COLUMNS + ["value", "score", "detail", "note", "source_ids"])
+    return _finish_family(rows, "institutions_score")
 
 
 def _treaty(ratification: pd.DataFrame, iso: str, instrument: str, scale: str) -> dict:
