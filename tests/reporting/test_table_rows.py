@@ -27,7 +27,7 @@ ROOT = TESTS.parent
 HEADER = ROOT / "report" / "tomas-typst-header.typ"
 # Tables the report prints from data: label -> processed table (or method file) it comes from.
 TABLES = ("tbl-gaps", "tbl-sources", "tbl-method", "tbl-ratification", "tbl-alignment", "tbl-scorecard",
-          "tbl-tracker", "tbl-conflicts")
+          "tbl-tracker", "tbl-conflicts", "tbl-searches")
 PAGE_NUMBER = re.compile(r"^\d+ / \d+$")
 
 
@@ -65,7 +65,23 @@ def expected_rows(repo: Path) -> dict[str, list[str]]:
         "tbl-scorecard": [c["name"] for c in comparison if c["iso2"] in scored],
         "tbl-tracker": list(dict.fromkeys(r["title"] for r in rows("recommendation_tracker"))),
         "tbl-conflicts": [f"{r['table']} {name.get(r['country_iso2'], '')} {r['key']}" for r in rows("conflicts")],
+        # Each search the gaps cite, once: its date and where it was made.
+        "tbl-searches": [f"{day} {where}" for day, where, _ in _cited_searches(repo)],
     }
+
+
+def _cited_searches(repo: Path) -> list[tuple[str, str, str]]:
+    import pandas as pd
+
+    from tomas_pipeline.sources import audit
+
+    gaps = pd.read_csv(repo / "data" / "processed" / "gaps.csv", dtype="string")
+    log = pd.read_csv(repo / "data" / "processed" / "searches.csv", dtype="string")
+    entries: dict[tuple[str, str, str], None] = {}
+    for row in gaps[gaps["kind"] == audit.MISSING].itertuples():
+        entries.update(dict.fromkeys(audit.search_entries(audit.attempts_for(log, row.table, row.country_iso2,
+                                                                             row.key))))
+    return list(entries)
 
 
 @pytest.fixture(scope="module")

@@ -177,6 +177,26 @@ def _appendix(repo: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page[start:page.index('id="sec-app-changes"')]))
 
 
+def _html_searches(repo: Path) -> tuple[dict[int, tuple[str, str, str]], dict[str, list[int]]]:
+    """From the HTML: number -> (date, where, outcome) of the searches table, and fact -> the numbers its
+    gaps row cites (each missing fact's wording names its country and is unique)."""
+    from lxml import html as lxml_html
+
+    page = lxml_html.fromstring((repo / "report" / "_output" / "tomas.html").read_bytes())
+
+    def rows(label):
+        table = page.xpath(f"//*[@id='{label}']//table")[0]
+        return [[_plain(td.text_content()).strip() for td in tr.xpath("./td")] for tr in table.xpath(".//tbody/tr")]
+
+    numbered = {int(r[0]): (r[1], r[2], r[3]) for r in rows("tbl-searches")}
+    cited: dict[str, list[int]] = {}
+    for _country, _table, fact, kind, _why, searches in rows("tbl-gaps"):
+        if kind == audit.MISSING:
+            assert fact not in cited, fact
+            cited[fact] = [int(n) for n in re.findall(r"\d+", searches)]
+    return numbered, cited
+
+
 def _plain(text: str) -> str:
     """Pandoc's typographic quotes and dashes back to ASCII, spaces collapsed."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -194,15 +214,19 @@ def test_the_built_appendix_lists_each_gaps_searches_and_counts_them(built_repo)
     assert missing["tried"].map(lambda t: "; searched " in t or t.endswith(audit.NO_SEARCH)).all()
     assert missing["tried"].str.contains("no source row in").any()
     appendix = _plain(_appendix(built_repo))
-    # A gap's searches, as the log has them, are in the appendix.
+    # Each gap's row cites its searches by number, and the searches table gives each number's search: read
+    # back from the HTML, the numbers of every gap row are exactly the searches the log has for that fact.
+    numbered, cited = _html_searches(built_repo)
+    assert sorted(numbered) == list(range(1, len(numbered) + 1))
     shown = 0
     for row in missing.itertuples():
         attempts = audit.attempts_for(log, row.table, row.country_iso2, row.key)
+        expected = {(a.searched_on, _plain(a.where), audit.OUTCOME_WORDS[a.outcome]) for a in attempts.itertuples()}
         for attempt in attempts.itertuples():
-            words = f"searched {attempt.searched_on}: {attempt.where} ({audit.OUTCOME_WORDS[attempt.outcome]})"
-            assert words in row.tried
-            assert _plain(words) in appendix
-            shown += 1
+            assert f"searched {attempt.searched_on}: {attempt.where}" in row.tried
+        numbers = cited[_plain(row.what)]
+        assert {numbered[n] for n in numbers} == expected, row.what
+        shown += len(numbers)
     assert shown > 0
     # The count of the focus countries' gaps with a search, from the two files.
     done, total = audit.searched_count(gaps, log, ["RS", "AL", "MK"])

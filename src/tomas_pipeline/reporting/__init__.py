@@ -79,6 +79,7 @@ from tomas_pipeline.reporting.tables import (
     pivot_by_country,
     score_table,
     scorecard_summary,
+    searches_table,
     sources_table,
     strategies_table,
     terminology_use_table,
@@ -123,6 +124,6 @@ __all__ = [
     "alignment_table", "changes_note", "changes_table", "citation_parts", "civil_society_table",
     "conflicts_table", "criminalisation_table", "floors_table", "gaps_searched_sentence", "gaps_table", "laws_table",
     "method_families", "method_markdown", "parity_table", "pivot_by_country", "score_table",
-    "scorecard_summary", "sources_table", "strategies_table", "terminology_use_table",
+    "scorecard_summary", "searches_table", "sources_table", "strategies_table", "terminology_use_table",
     "tracker_table", "uniformity_table", "units_table",
 ]

@@ -253,6 +253,21 @@ def _searched(attempts: pd.DataFrame) -> str:
                      for _, r in attempts.iterrows())
 
 
+def search_entries(attempts: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Each distinct search among the attempts, as (date, where, outcome), in their order: one search
+    that served several gaps (a key `*`, or one chart read for several facts) is one entry."""
+    return list(dict.fromkeys((str(r["searched_on"]), str(r["where"]), str(r["outcome"]))
+                              for _, r in attempts.iterrows()))
+
+
+def before_searches(tried: str, attempts: pd.DataFrame) -> str:
+    """A missing fact's `tried` without what with_searches appended from the log: what no row gives."""
+    added = _searched(attempts)
+    if tried == added:
+        return ""
+    return tried[:-len(added) - 2] if tried.endswith("; " + added) else tried
+
+
 def with_searches(frame: pd.DataFrame, searches: pd.DataFrame) -> pd.DataFrame:
     """Each missing fact's `tried`, then what the search log records for it (or NO_SEARCH).
 
