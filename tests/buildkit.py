@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -179,3 +181,37 @@ class Elements(HTMLParser):
 
     def handle_data(self, data):
         (self.scripts if self._in_script else self.text).append(data)
+
+
+# --- helpers shared across test packages ---------------------------------------------------------------------
+
+
+def git(repo: Path, *args: str) -> str:
+    """git in a scratch repository, with a fixed author and no signing."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    out = subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=env, check=True,
+                         capture_output=True, text=True)
+    return out.stdout
+
+
+def commit_all(repo: Path, message: str = "next") -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
+def files_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+# Wording that reads as a to-do note in a publication (the report and the briefs must have none).
+PLACEHOLDER_RE = re.compile(
+    r"not yet in the data|no source in the data(?: gives)? yet|(?:does|do) not yet hold|not yet on record"
+    r"|no source (?:on record|gives this) yet|the exact figure is not",
+    re.I,
+)
+
+
+def placeholders(text: str) -> list[str]:
+    flat = re.sub(r"\s+", " ", text)  # a sentence may break across source lines
+    return [flat[max(0, m.start() - 60):m.end() + 20] for m in PLACEHOLDER_RE.finditer(flat)]

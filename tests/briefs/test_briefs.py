@@ -507,7 +507,7 @@ def test_tomas_brief_refuses_an_unknown_country_and_missing_tables(tmp_path):
 
 
 def test_no_placeholder_wording_in_the_briefs(small):
-    from test_report_content import _placeholders
+    from buildkit import placeholders as _placeholders
 
     assert _placeholders("no source on record yet says when")  # the check is live
     sources = [ROOT / "src/tomas_pipeline/briefs/content.py", i18n.pot_path()]

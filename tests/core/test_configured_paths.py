@@ -56,7 +56,7 @@ def test_moved_processed_and_figures_folders_give_the_same_report(tmp_path, buil
 def test_a_build_of_html_alone_makes_publishes_and_releases_html_alone(tmp_path):
     """`formats: [html]` as a user sets it: `tomas release` builds only the HTML, publishes it
     with its manifest, and bundles it alone (no FileNotFoundError for the formats not made)."""
-    from test_release import commit_all, files_under, git
+    from buildkit import commit_all, files_under, git
 
     from tomas_pipeline import __version__
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from buildkit import commit_all, files_under, git
 from conftest import TESTS, copy_repo
 
 from tomas_pipeline import __version__, steps
@@ -40,14 +41,6 @@ from tomas_pipeline.release.changes import previous_release
 
 ROOT = TESTS.parent
 FROZEN = (2026, 11, 30, 0, 0, 0)  # the date-released of the scratch CITATION.cff
-
-
-def git(repo: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org")
-    out = subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=env, check=True,
-                         capture_output=True, text=True)
-    return out.stdout
 
 
 def citation_text(version: str, date: str = "2026-11-30") -> str:
@@ -120,11 +113,6 @@ def repo(tmp_path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "start")
     return repo
-
-
-def commit_all(repo: Path, message: str = "next") -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", message)
 
 
 def bump(repo: Path, version: str) -> None:
@@ -259,10 +247,6 @@ EXPECTED_FILES = {
     "data/countries.csv", "data/sources.csv", "data/instruments.csv", "data/ratification.csv",
     "data/penalties.csv", "data/changes.csv", "data/changes.provenance.json",
 }
-
-
-def files_under(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture

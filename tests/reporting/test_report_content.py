@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from buildkit import placeholders
 from conftest import TESTS
 
 from tomas_pipeline.reporting.terminology import mask, report_files
@@ -206,29 +207,19 @@ def test_every_reading_list_entry_is_cited(built_repo):
 
 # Wording that tells the reader the data is unfinished instead of stating a fact (issue 16). A fact the paper
 # gives belongs in data/raw; a value truly unknown is left to the gaps appendix.
-_PLACEHOLDER_RE = re.compile(
-    r"not yet in the data|no source in the data(?: gives)? yet|(?:does|do) not yet hold|not yet on record"
-    r"|no source (?:on record|gives this) yet|the exact figure is not",
-    re.I,
-)
 SENTENCE_BUILDERS = sorted((ROOT / "src" / "tomas_pipeline" / "reporting").glob("*.py"))
-
-
-def _placeholders(text: str) -> list[str]:
-    flat = re.sub(r"\s+", " ", text)  # a sentence may break across source lines
-    return [flat[max(0, m.start() - 60):m.end() + 20] for m in _PLACEHOLDER_RE.finditer(flat)]
 
 
 def test_the_placeholder_check_catches_the_old_wording():
     old = ("the paper gives an age range that the data does not yet hold; the exact figure is\n not yet in the "
            "data; no source in the data yet says when (or whether) Serbia became a party")
-    assert len(_placeholders(old)) == 3
-    assert _placeholders("Serbia ratified it on 14 April 2009, and the data holds the year.") == []
+    assert len(placeholders(old)) == 3
+    assert placeholders("Serbia ratified it on 14 April 2009, and the data holds the year.") == []
 
 
 def test_no_placeholder_wording_in_the_sources():
     found = {str(p.relative_to(ROOT)): hits for p in list(FILES) + SENTENCE_BUILDERS
-             if (hits := _placeholders(p.read_text(encoding="utf-8")))}
+             if (hits := placeholders(p.read_text(encoding="utf-8")))}
     assert not found, f"placeholder wording in the report's sources: {found}"
 
 
@@ -236,7 +227,7 @@ def test_no_placeholder_wording_in_the_rendered_report(built_repo):
     page = (built_repo / "report" / "_output" / "tomas.html").read_text(encoding="utf-8")
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     assert "Appendix D" in text  # the page was read as text, not as an empty shell
-    assert not _placeholders(text), _placeholders(text)
+    assert not placeholders(text), placeholders(text)
 
 
 # --- The helpers the prose relies on ------------------------------------------------

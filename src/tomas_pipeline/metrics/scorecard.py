@@ -8,12 +8,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, SupportsFloat, cast
+from typing import TYPE_CHECKING, SupportsFloat, cast
 
-import jsonschema
 import pandas as pd
-import yaml
 
+from tomas_pipeline.core.config import line_of, load_config
 from tomas_pipeline.core.errors import TomasInputError
 from tomas_pipeline.core.io import is_na, once_per_content
 from tomas_pipeline.sources.schemas import BINDING_ACTIONS, stated_absent
@@ -116,20 +115,6 @@ SCORES = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 STATUS_SCORES = {"party": 1.0, "signed": 0.5}
 
 
-def _load_yaml(path: Path | str) -> Any:  # a YAML document: any shape until its schema has checked it
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)  # safe_load: a config file cannot run code
-
-
-def _validate(data: object, path: Path, schema: Path) -> None:
-    spec = _load_yaml(schema)
-    errors = sorted(jsonschema.Draft202012Validator(spec).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise TomasInputError(path, None, where, first.instance, first.message)
-
-
 # Method files already checked in this process, with their schema (io.once_per_content):
 # every metric job and the scorecard figure read the same file.
 _CHECKED: dict[tuple, dict] = {}
@@ -143,15 +128,16 @@ def load_method(path: Path | str = "config/indicators.yaml", schema: Path | str 
 
 
 def _check_method(path: Path, schema: Path) -> dict:
-    data = _load_yaml(path)
-    _validate(data, path, schema)
+    data = load_config(path, schema)  # the one YAML-against-schema check: errors name file and line
     seen: set[str] = set()
     families = {f["id"] for f in data["families"]}
     for i, ind in enumerate(data["indicators"]):
         if ind["id"] in seen:
-            raise TomasInputError(path, None, f"indicators.{i}.id", ind["id"], "an id no other indicator has")
+            raise TomasInputError(path, line_of(path, ["indicators", i, "id"]), f"indicators.{i}.id", ind["id"],
+                                  "an id no other indicator has")
         if ind["family"] not in families:
-            raise TomasInputError(path, None, f"indicators.{i}.family", ind["family"], "a family listed in families")
+            raise TomasInputError(path, line_of(path, ["indicators", i, "family"]), f"indicators.{i}.family",
+                                  ind["family"], "a family listed in families")
         seen.add(ind["id"])
     return data
 
@@ -755,13 +741,13 @@ MET, PARTLY, NOT_MET, UNKNOWN = "met", "partly met", "not met", "unknown"
 def load_recommendations(path: Path | str, indicators: list[dict]) -> list[dict]:
     """config/recommendations.yaml, checked: every indicator id it names is in the method."""
     path = Path(path)
-    data = _load_yaml(path)
-    _validate(data, path, path.resolve().parent.parent / RECOMMENDATIONS_SCHEMA)
+    data = load_config(path, path.resolve().parent.parent / RECOMMENDATIONS_SCHEMA)
     known = {i["id"] for i in indicators}
     for n, rec in enumerate(data["recommendations"]):
         for ind in rec["indicators"]:
             if ind not in known:
-                raise TomasInputError(path, None, f"recommendations.{n}.indicators", ind,
+                raise TomasInputError(path, line_of(path, ["recommendations", n, "indicators"]),
+                                      f"recommendations.{n}.indicators", ind,
                                       "an indicator id from config/indicators.yaml")
     return data["recommendations"]
 
