@@ -410,7 +410,7 @@ def recommendation_title(t: Translator, rec: str, fallback: object) -> str:
 
 def status_name(t: Translator, status: object) -> str:
     names = {"met": t._("met"), "partly met": t._("partly met"), "not met": t._("not met"),
-             "unknown": t._("unknown")}
+             "unknown": t._("unknown"), "not measured": t._("not measured")}
     return t._("no data") if is_missing(status) else names.get(str(status), escape(status) + FALLBACK_MARK)
 
 
@@ -419,12 +419,25 @@ def recommendations_section(data: BriefData, iso2: str, t: Translator) -> str:
     rows = tracker[tracker["country_iso2"] == iso2]
     if rows.empty:
         return t._("The tables hold no recommendation for this country.") + "\n"
+    def evidence(r: pd.Series) -> str:
+        # The rows behind the status (met cites what meets the criterion); a recommendation the
+        # toolkit does not measure has none, and that is not a gap in the data.
+        if str(r["status"]) == "not measured":
+            return "–"
+        ids = r.get("evidence", r["source_ids"])
+        return "–" if is_missing(ids) else sources_cell(t, ids)
+
     frame = pd.DataFrame([{t._("Recommendation"): recommendation_title(t, r["recommendation"], r["title"]),
                            t._("Status"): status_name(t, r["status"]),
-                           t._("Evidence"): t._("no data") if is_missing(r["indicators"]) else ", ".join(
+                           t._("Indicators"): "–" if is_missing(r["indicators"]) else ", ".join(
                                escape(i) for i in str(r["indicators"]).split(";")),
-                           t._("Source"): sources_cell(t, r["source_ids"])} for _, r in rows.iterrows()])
-    return _table(frame)
+                           t._("Evidence"): evidence(r)} for _, r in rows.iterrows()])
+    out = _table(frame)
+    if (rows["status"] == "not measured").any():
+        out += "\n" + t._("The toolkit does not measure the recommendations marked \u201cnot measured\u201d: no "
+                          "indicator in its data can show them for a single country, so they are neither met "
+                          "nor missing data.") + "\n"
+    return out
 
 
 def table_name(t: Translator, table: object) -> str:
