@@ -339,7 +339,7 @@ _TABLES = (
             Column("level", "string"),
             Column("jurisdiction", "string"),
             Column("value", "string"),
-            Column("score", "integer"),
+            Column("score", "number", "0 to 1: 1 met, 0.5 partial (a signature only, a partial feature), 0 not met."),
             Column("detail", "string",
                    "What the value rests on: the treaty actions and their dates, or the names of the bodies or "
                    "strategies on record, separated by ' | '."),
