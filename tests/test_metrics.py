@@ -97,11 +97,11 @@ from tomas_pipeline.metrics import (  # noqa: E402
     penalty_alignment,
     recommendation_status,
     recommendation_tracker,
-    unknown_share,
     scorecard,
     spread,
     terminology_use,
     uniformity,
+    unknown_share,
     uses_pornography_term,
 )
 

@@ -294,7 +294,8 @@ def figure_markdown(stem: str, alt: str) -> str:
 def institution_kind(t: Translator, kind: object) -> str:
     names = {"hotline": t._("hotline"), "contact_point": t._("contact point"), "ecpat_member": t._("ECPAT member"),
              "police_unit": t._("police unit"), "prosecution_unit": t._("prosecution unit"),
-             "court_unit": t._("court unit")}
+             "court_unit": t._("court unit"), "child_abuse_unit": t._("unit for online child abuse"),
+             "barnahus": t._("Barnahus-style service")}
     return names.get(str(kind), cell(t, kind) + FALLBACK_MARK)
 
 
@@ -311,7 +312,8 @@ def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
                        inhope_member=[member[(k, b)] for k, b in zip(rows["kind"], rows["body"])])
     if rows.empty:
         return t._("The tables hold no institution for this country.") + "\n"
-    order = {"hotline": 0, "police_unit": 1, "prosecution_unit": 2, "court_unit": 3, "contact_point": 4}
+    order = {"hotline": 0, "child_abuse_unit": 1, "police_unit": 2, "prosecution_unit": 3, "court_unit": 4,
+             "barnahus": 5, "contact_point": 6}
     rows = rows.assign(_o=rows["kind"].map(lambda k: order.get(k, 9))).sort_values(["_o", "name"], kind="stable")
     # A row stating an absence (North Macedonia's hotline) names the body that does not exist.
     absent = stated_absent(rows)

@@ -61,7 +61,8 @@ def pivot_by_country(frame: pd.DataFrame, value: str = "value", row: str = "indi
 
 
 def units_table(institutions: pd.DataFrame) -> str:
-    kinds = {"police_unit": "police", "prosecution_unit": "prosecution", "court_unit": "court"}
+    kinds = {"child_abuse_unit": "unit for online child abuse", "police_unit": "police",
+             "prosecution_unit": "prosecution", "court_unit": "court"}
     rows = institutions[institutions["kind"].isin(kinds) & ~stated_absent(institutions)].copy()
     rows = rows.sort_values(["country_iso2", "kind", "name"], key=lambda s: s.map(
         {c: i for i, c in enumerate(countries(False)["iso2"])}) if s.name == "country_iso2" else s)
