@@ -922,3 +922,26 @@ def test_a_body_the_sources_say_is_missing_is_not_listed_as_existing():
     assert "National hotline for reporting illegal content: none exists" in english
     assert "not applicable" in english and "Directorate" in english
     assert "не постои" in institutions_section(data, "MK", Translator("mk"))
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGUAGES])
+def test_brief_says_plainly_what_the_toolkit_does_not_measure(lang):
+    """A "not measured" recommendation reads as such in every language (never "unknown"), the brief says
+    the toolkit does not measure it, and a met one cites the evidence rows, not the indicator ids only."""
+    from tomas_pipeline.briefs.content import recommendations_section, status_name
+
+    t = Translator(lang)
+    tracker = pd.DataFrame({
+        "recommendation": ["r2_4", "r3_1"], "title": ["Hotlines to join INHOPE", "Train and specialise professionals"],
+        "country_iso2": ["RS", "RS"], "status": ["met", "not measured"], "indicators": ["inhope_hotline", None],
+        "evidence": ["src_hotline", None], "source_ids": ["src_hotline;src_other", None]})
+    text = recommendations_section(BriefData(tables={"recommendation_tracker": tracker}, indicators=[], names=None),
+                                   "RS", t)
+    assert status_name(t, "not measured") != status_name(t, "unknown")
+    assert status_name(t, "not measured") in text
+    assert FALLBACK_MARK not in text
+    sentence = t._("The toolkit does not measure the recommendations marked \u201cnot measured\u201d: no indicator in "
+                   "its data can show them for a single country, so they are neither met nor missing data.")
+    assert sentence in text
+    assert "src\\_hotline" in text or "src_hotline" in text
+    assert "src\\_other" not in text and "src_other" not in text  # only the rows behind the status

@@ -81,6 +81,7 @@ from tomas_pipeline.core.errors import TomasInputError  # noqa: E402
 from tomas_pipeline.metrics.scorecard import (  # noqa: E402
     FAMILIES,
     MET,
+    NOT_MEASURED,
     NOT_MET,
     PARTLY,
     UNKNOWN,
@@ -100,6 +101,7 @@ from tomas_pipeline.metrics.scorecard import (  # noqa: E402
     spread,
     terminology_use,
     uniformity,
+    unknown_share,
     uses_pornography_term,
 )
 
@@ -374,7 +376,8 @@ def test_recommendation_status_never_calls_missing_not_met():
     assert recommendation_status([1.0, pd.NA], ["yes", pd.NA]) == UNKNOWN
     assert recommendation_status([0.0, pd.NA], ["no", pd.NA]) == UNKNOWN
     assert recommendation_status([pd.NA], [pd.NA]) == UNKNOWN
-    assert recommendation_status([], []) == UNKNOWN
+    # No indicator can measure it: "not measured", never "unknown" (unknown = measurable, no data).
+    assert recommendation_status([], []) == NOT_MEASURED
     assert recommendation_status([pd.NA], [NOT_APPLICABLE]) == NOT_APPLICABLE
     assert recommendation_status([pd.NA, 1.0], [NOT_APPLICABLE, "party"]) == MET
 
@@ -406,4 +409,109 @@ def test_scorecard_and_tracker_from_the_real_method():
     assert tracker.at[("r1_1", "RS"), "status"] == NOT_MET
     assert tracker.at[("r1_1", "AL"), "status"] == UNKNOWN  # no data, so never "not met"
     assert tracker.at[("r1_3", "RS"), "status"] == NOT_MET
-    assert tracker.at[("r3_1", "RS"), "basis"] == "no indicator in the method measures this"
+    assert tracker.at[("r3_1", "RS"), "status"] == NOT_MEASURED
+    assert "does not track it" in tracker.at[("r3_1", "RS"), "basis"]
+    assert pd.isna(tracker.at[("r3_1", "RS"), "evidence"])
+    assert tracker.at[("r1_1", "RS"), "evidence"] == "p"  # not met cites the row that fails it
+
+
+# --- Tracker criteria: special departments, "not measured", evidence ------------------------------
+
+
+def _institutions_card(rows: list[dict], indicators: list[dict]) -> pd.DataFrame:
+    status = ratification_status(pd.DataFrame([_action("RS", "budapest", "signature", "2005")]), _four(),
+                                 _instruments())
+    features = pd.DataFrame(columns=["country_iso2", "feature", "value", "source_id", "preferred"])
+    strategies = pd.DataFrame(columns=["country_iso2", "title", "addresses_children_online", "source_id"])
+    institutions = pd.DataFrame(rows, columns=["country_iso2", "name", "kind", "exists", "source_id"])
+    out = institutions_score(status, features, institutions, strategies, _four(), indicators, SETTINGS)
+    return out.rename(columns={})[["country_iso2", "indicator", "value", "score", "source_ids"]]
+
+
+UNIT_INDICATORS = [{"id": "child_abuse_unit", "family": "institutions", "scale": "yes/no",
+                    "params": {"kind": "child_abuse_unit"}},
+                   {"id": "specialised_unit", "family": "institutions", "scale": "yes/no"}]
+
+
+def test_a_general_cybercrime_unit_alone_does_not_meet_the_special_department():
+    """Recommendation 2.2 asks for a department for online child abuse: a general cybercrime unit
+    makes specialised_unit "yes" but leaves child_abuse_unit, and so r2_2, short of met."""
+    card = _institutions_card([
+        {"country_iso2": "RS", "name": "High-tech crime unit", "kind": "police_unit", "source_id": "gen"},
+        {"country_iso2": "AL", "name": "Cybercrime unit", "kind": "police_unit", "source_id": "gen"},
+        {"country_iso2": "AL", "name": "Online child abuse section", "kind": "child_abuse_unit", "source_id": "cu"},
+        {"country_iso2": "BA", "name": "Online child abuse unit", "kind": "child_abuse_unit", "exists": "no",
+         "source_id": "none"},
+    ], UNIT_INDICATORS)
+    cell = card.set_index(["country_iso2", "indicator"])
+    assert cell.at[("RS", "specialised_unit"), "value"] == "yes"
+    assert pd.isna(cell.at[("RS", "child_abuse_unit"), "value"])
+    assert cell.at[("AL", "child_abuse_unit"), "value"] == "yes"
+    assert cell.at[("BA", "child_abuse_unit"), "value"] == "no"  # a source states there is none
+    assert pd.isna(cell.at[("BA", "specialised_unit"), "value"])  # a stated absence is no unit
+    recs = [{"id": "r2_2", "group": 2, "title": "Special department", "indicators": ["child_abuse_unit"]}]
+    tracker = recommendation_tracker(card, recs, _four()).set_index(["recommendation", "country_iso2"])
+    assert tracker.at[("r2_2", "RS"), "status"] != MET
+    assert tracker.at[("r2_2", "RS"), "status"] == UNKNOWN
+    assert tracker.at[("r2_2", "AL"), "status"] == MET
+    assert tracker.at[("r2_2", "AL"), "evidence"] == "cu"  # the specialised unit's row, not the general one
+    assert tracker.at[("r2_2", "BA"), "status"] == NOT_MET
+
+
+def test_the_real_config_never_lets_a_general_unit_meet_r2_2():
+    recs = {r["id"]: r for r in load_recommendations(ROOT / "config" / "recommendations.yaml",
+                                                     load_indicators(METHOD))}
+    assert "specialised_unit" not in recs["r2_2"]["indicators"]
+    assert "specialised_unit" not in recs["r1_5"]["indicators"]
+    assert "child_abuse_unit" in recs["r2_2"]["indicators"]
+
+
+def test_not_measured_never_counts_as_unknown():
+    card = pd.DataFrame([{"country_iso2": "RS", "indicator": "inhope_hotline", "value": pd.NA, "score": pd.NA,
+                          "source_ids": pd.NA}])
+    recs = [{"id": "r2_1", "group": 2, "title": "Research funding", "indicators": [], "note": "not measurable"},
+            {"id": "r3_1", "group": 3, "title": "Training", "indicators": [], "note": "not measurable"},
+            {"id": "r2_4", "group": 2, "title": "Hotlines", "indicators": ["inhope_hotline"],
+             "criteria": {"met": "a member hotline", "not_met": "no member hotline"}}]
+    tracker = recommendation_tracker(card, recs, _four())
+    rs = tracker[tracker["country_iso2"] == "RS"].set_index("recommendation")
+    assert rs.at["r2_1", "status"] == NOT_MEASURED and rs.at["r3_1", "status"] == NOT_MEASURED
+    assert rs.at["r2_4", "status"] == UNKNOWN
+    assert unknown_share(tracker, ["RS"]) == (1, 1)  # the two unmeasured ones are in neither count
+    assert rs.at["r2_1", "criteria"] == "not measurable"
+    assert rs.at["r2_4", "criteria"].startswith("Met: a member hotline")
+
+
+def test_met_and_partly_met_cite_the_rows_that_meet_the_criterion():
+    card = pd.DataFrame([
+        {"country_iso2": "RS", "indicator": "a", "value": "yes", "score": 1.0, "source_ids": "good"},
+        {"country_iso2": "RS", "indicator": "b", "value": "no", "score": 0.0, "source_ids": "bad"},
+        {"country_iso2": "AL", "indicator": "a", "value": "yes", "score": 1.0, "source_ids": "good_al"},
+        {"country_iso2": "AL", "indicator": "b", "value": "yes", "score": 1.0, "source_ids": "good_al2;x"},
+    ])
+    recs = [{"id": "r9_1", "group": 1, "title": "Two things", "indicators": ["a", "b"],
+             "criteria": {"met": "both met", "not_met": "neither met"}}]
+    tracker = recommendation_tracker(card, recs, _four()).set_index(["recommendation", "country_iso2"])
+    assert tracker.at[("r9_1", "RS"), "status"] == PARTLY
+    assert tracker.at[("r9_1", "RS"), "evidence"] == "good"  # the part met, not the failing row
+    assert tracker.at[("r9_1", "RS"), "source_ids"] == "bad;good"
+    assert tracker.at[("r9_1", "AL"), "status"] == MET
+    assert tracker.at[("r9_1", "AL"), "evidence"] == "good_al;good_al2;x"
+    assert pd.isna(tracker.at[("r9_1", "BA"), "evidence"])  # unknown cites nothing
+
+
+def test_built_tracker_cites_evidence_and_unmeasured_are_not_unknown():
+    """On the built table: every met or partly met names its evidence, each evidence id is a source, and
+    the recommendations with no indicator are "not measured"."""
+    path = ROOT / "data" / "processed" / "recommendation_tracker.csv"
+    if not path.is_file():
+        pytest.skip("recommendation_tracker.csv not built")
+    tracker = pd.read_csv(path, dtype=str)
+    if "evidence" not in tracker.columns:
+        pytest.skip("recommendation_tracker.csv predates the evidence column")
+    claimed = tracker[tracker["status"].isin([MET, PARTLY])]
+    assert claimed["evidence"].notna().all(), claimed[claimed["evidence"].isna()]
+    sources = set(pd.read_csv(ROOT / "data" / "raw" / "sources.csv", dtype=str)["source_id"])
+    cited = {s for v in tracker["evidence"].dropna() for s in v.split(";")}
+    assert cited <= sources, cited - sources
+    assert (tracker.loc[tracker["indicators"].isna(), "status"] == NOT_MEASURED).all()

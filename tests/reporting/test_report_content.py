@@ -302,3 +302,35 @@ def test_scorecard_numbers_in_prose_figure_and_table_agree(tmp_path_factory):
     assert len(rows) == n_countries, table
     totals = [sum(int(r.split()[k]) for r in rows) for k in range(len(SCORE_CATEGORIES))]
     assert totals == cells
+
+
+def test_tracker_table_cites_the_evidence_and_names_what_is_not_measured(monkeypatch):
+    """A met cell cites the rows behind it; a recommendation the toolkit does not measure reads
+    "not measured" in both tables, with the reason as its criteria, never as "unknown"."""
+    from tomas_pipeline import reporting as R
+    from tomas_pipeline.reporting import tables as T
+
+    monkeypatch.setattr(T, "country_name", lambda iso: {"RS": "Serbia", "AL": "Albania"}[iso])
+    monkeypatch.setattr(T, "_iso_columns", lambda frame, comparison=True: ["RS", "AL"])
+    tracker = pd.DataFrame({
+        "recommendation": ["r2_4", "r2_4", "r3_1", "r3_1"], "group": [2, 2, 3, 3],
+        "title": ["Hotlines to join INHOPE"] * 2 + ["Train and specialise professionals"] * 2,
+        "country_iso2": ["RS", "AL", "RS", "AL"], "status": ["met", "unknown", "not measured", "not measured"],
+        "indicators": ["inhope_hotline", "inhope_hotline", None, None], "basis": ["1 of 1", "0 of 1", "x", "x"],
+        "criteria": ["Met: a member hotline.", "Met: a member hotline.", "Training is practice.",
+                     "Training is practice."],
+        "evidence": ["inhope_src", None, None, None], "source_ids": ["inhope_src", None, None, None]})
+    table = R.tracker_table(tracker)
+    assert "met [@inhope_src]" in table
+    assert "not measured" in table and "not measured [@" not in table
+    criteria = R.tracker_criteria_table(tracker)
+    assert "`inhope_hotline`" in criteria and "Training is practice." in criteria
+    row = next(line for line in criteria.splitlines() if "Train and specialise" in line)
+    assert "not measured" in row and "unknown" not in row
+
+
+def test_chapter_six_counts_unknown_only_among_measured_recommendations():
+    text = TEXTS[REPORT / "chapters" / "06-recommendations.qmd"]
+    assert "@tbl-tracker-criteria" in text and "#| label: tbl-tracker-criteria" in text
+    assert '"not measured", "not applicable"' in text  # left out of the measured combinations
+    assert "does not measure" in text

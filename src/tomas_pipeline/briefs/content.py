@@ -294,7 +294,8 @@ def figure_markdown(stem: str, alt: str) -> str:
 def institution_kind(t: Translator, kind: object) -> str:
     names = {"hotline": t._("hotline"), "contact_point": t._("contact point"), "ecpat_member": t._("ECPAT member"),
              "police_unit": t._("police unit"), "prosecution_unit": t._("prosecution unit"),
-             "court_unit": t._("court unit")}
+             "court_unit": t._("court unit"), "child_abuse_unit": t._("unit for online child abuse"),
+             "barnahus": t._("Barnahus-style service")}
     return names.get(str(kind), cell(t, kind) + FALLBACK_MARK)
 
 
@@ -311,7 +312,8 @@ def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
                        inhope_member=[member[(k, b)] for k, b in zip(rows["kind"], rows["body"])])
     if rows.empty:
         return t._("The tables hold no institution for this country.") + "\n"
-    order = {"hotline": 0, "police_unit": 1, "prosecution_unit": 2, "court_unit": 3, "contact_point": 4}
+    order = {"hotline": 0, "child_abuse_unit": 1, "police_unit": 2, "prosecution_unit": 3, "court_unit": 4,
+             "barnahus": 5, "contact_point": 6}
     rows = rows.assign(_o=rows["kind"].map(lambda k: order.get(k, 9))).sort_values(["_o", "name"], kind="stable")
     # A row stating an absence (North Macedonia's hotline) names the body that does not exist.
     absent = stated_absent(rows)
@@ -410,7 +412,7 @@ def recommendation_title(t: Translator, rec: str, fallback: object) -> str:
 
 def status_name(t: Translator, status: object) -> str:
     names = {"met": t._("met"), "partly met": t._("partly met"), "not met": t._("not met"),
-             "unknown": t._("unknown")}
+             "unknown": t._("unknown"), "not measured": t._("not measured")}
     return t._("no data") if is_missing(status) else names.get(str(status), escape(status) + FALLBACK_MARK)
 
 
@@ -419,12 +421,25 @@ def recommendations_section(data: BriefData, iso2: str, t: Translator) -> str:
     rows = tracker[tracker["country_iso2"] == iso2]
     if rows.empty:
         return t._("The tables hold no recommendation for this country.") + "\n"
+    def evidence(r: pd.Series) -> str:
+        # The rows behind the status (met cites what meets the criterion); a recommendation the
+        # toolkit does not measure has none, and that is not a gap in the data.
+        if str(r["status"]) == "not measured":
+            return "–"
+        ids = r.get("evidence", r["source_ids"])
+        return "–" if is_missing(ids) else sources_cell(t, ids)
+
     frame = pd.DataFrame([{t._("Recommendation"): recommendation_title(t, r["recommendation"], r["title"]),
                            t._("Status"): status_name(t, r["status"]),
-                           t._("Evidence"): t._("no data") if is_missing(r["indicators"]) else ", ".join(
+                           t._("Indicators"): "–" if is_missing(r["indicators"]) else ", ".join(
                                escape(i) for i in str(r["indicators"]).split(";")),
-                           t._("Source"): sources_cell(t, r["source_ids"])} for _, r in rows.iterrows()])
-    return _table(frame)
+                           t._("Evidence"): evidence(r)} for _, r in rows.iterrows()])
+    out = _table(frame)
+    if (rows["status"] == "not measured").any():
+        out += "\n" + t._("The toolkit does not measure the recommendations marked \u201cnot measured\u201d: no "
+                          "indicator in its data can show them for a single country, so they are neither met "
+                          "nor missing data.") + "\n"
+    return out
 
 
 def table_name(t: Translator, table: object) -> str:

@@ -532,6 +532,10 @@ def institutions_score(ratification: pd.DataFrame, legal_features: pd.DataFrame,
                 rec = _treaty(ratification, iso, params["instrument"], ind["scale"])
             elif "feature" in params:
                 rec = _feature(legal_features, iso, params["feature"])
+            elif "kind" in params:
+                rec = _body_of_kind(institutions[institutions["country_iso2"] == iso], params["kind"])
+            elif ind["id"] == "awareness_strategy":
+                rec = _strategy(strategies[strategies["country_iso2"] == iso], "educates_public")
             elif ind["id"] == "inhope_hotline":
                 rec = _hotline(institutions[institutions["country_iso2"] == iso])
             elif ind["id"] == "strategy_children_online":
@@ -595,8 +599,8 @@ def _hotline(mine: pd.DataFrame) -> dict:
             "source_ids": _ids(list(hotlines["source_id"]) + list(none["source_id"]))}
 
 
-def _strategy(mine: pd.DataFrame) -> dict:
-    flags = mine["addresses_children_online"]
+def _strategy(mine: pd.DataFrame, flag: str = "addresses_children_online") -> dict:
+    flags = mine[flag] if flag in mine.columns else pd.Series(pd.NA, index=mine.index, dtype="object")
     yes = mine[flags == "yes"]
     if not yes.empty:
         return {"value": "yes", "score": 1.0, "detail": " | ".join(sorted(set(yes["title"]))),
@@ -607,7 +611,24 @@ def _strategy(mine: pd.DataFrame) -> dict:
     return {"value": pd.NA, "score": pd.NA, "source_ids": _ids(list(mine["source_id"]))}
 
 
-UNIT_KINDS = ("police_unit", "prosecution_unit", "court_unit")
+UNIT_KINDS = ("police_unit", "prosecution_unit", "court_unit", "child_abuse_unit")
+
+
+def _body_of_kind(mine: pd.DataFrame, kind: str) -> dict:
+    """Yes: a body of this kind on record; no: the only rows of the kind say a source states there is
+    none (exists = no); missing otherwise. Rows of other kinds never count (a general cybercrime unit is
+    not a unit for online child abuse)."""
+    rows = mine[mine["kind"] == kind]
+    absent = stated_absent(rows)
+    present, none = rows[~absent], rows[absent]
+    if not present.empty:
+        note = "another source states there is none" if not none.empty else pd.NA
+        return {"value": "yes", "score": 1.0, "detail": " | ".join(sorted(set(present["name"]))), "note": note,
+                "source_ids": _ids(list(present["source_id"]))}
+    if not none.empty:
+        return {"value": "no", "score": 0.0, "detail": "none: " + " | ".join(sorted(set(none["name"]))),
+                "note": "a source states there is none", "source_ids": _ids(list(none["source_id"]))}
+    return {"value": pd.NA, "score": pd.NA, "source_ids": pd.NA}
 
 
 def _unit(mine: pd.DataFrame) -> dict:
@@ -736,6 +757,10 @@ def scorecard(family_tables: dict[str, pd.DataFrame], indicators: list[dict], co
 
 RECOMMENDATIONS_SCHEMA = Path("workflow/schemas/recommendations.schema.yaml")
 MET, PARTLY, NOT_MET, UNKNOWN = "met", "partly met", "not met", "unknown"
+# A recommendation no per-country indicator can measure (training, research funding, regional centres):
+# not a gap in the data, so never counted as "unknown".
+NOT_MEASURED = "not measured"
+TRACKER_STATUSES = (MET, PARTLY, NOT_MET, UNKNOWN, NOT_MEASURED, NOT_APPLICABLE)
 
 
 def load_recommendations(path: Path | str, indicators: list[dict]) -> list[dict]:
@@ -757,11 +782,15 @@ def recommendation_status(scores: list[object], values: list[object]) -> str:
 
     Not-applicable indicators are set aside. A status is given only when the
     missing indicators could not change it: known scores that are all 1 with
-    one missing could still be "partly met", so that is "unknown".
+    one missing could still be "partly met", so that is "unknown". An empty
+    indicator set is "not measured": no indicator can show it, which is not
+    the same as an indicator without data.
     """
+    if not scores:
+        return NOT_MEASURED
     pairs = [(s, v) for s, v in zip(scores, values) if not (isinstance(v, str) and v == NOT_APPLICABLE)]
     if not pairs:
-        return NOT_APPLICABLE if scores else UNKNOWN
+        return NOT_APPLICABLE
     known = [float(cast(SupportsFloat, s)) for s, _ in pairs if not is_na(s)]  # a score is a number or NA
     missing = len(pairs) - len(known)
     if any(0 < s < 1 for s in known) or (any(s >= 1 for s in known) and any(s <= 0 for s in known)):
@@ -769,6 +798,31 @@ def recommendation_status(scores: list[object], values: list[object]) -> str:
     if not known or missing:
         return UNKNOWN
     return MET if all(s >= 1 for s in known) else NOT_MET
+
+
+def status_evidence(status: str, scores: list[object], sources: list[object]) -> object:
+    """The source ids of the indicator cells that decide a status: for met and partly met the cells
+    that score above 0 (the evidence that meets the criterion, or the part of it), for not met the
+    cells that score 0; unknown, not measured and not applicable cite nothing."""
+    def _ok(s: object) -> bool:
+        return not is_na(s)
+
+    if status in (MET, PARTLY):
+        chosen = [src for s, src in zip(scores, sources) if _ok(s) and float(cast(SupportsFloat, s)) > 0]
+    elif status == NOT_MET:
+        chosen = [src for s, src in zip(scores, sources) if _ok(s) and float(cast(SupportsFloat, s)) <= 0]
+    else:
+        return pd.NA
+    return _ids(chosen)
+
+
+def criteria_text(rec: dict) -> object:
+    """A recommendation's written criteria as one line: what meets it, partly meets it, does not."""
+    crit = rec.get("criteria")
+    if not crit:
+        return pd.NA
+    labels = (("met", "Met"), ("partly", "Partly met"), ("not_met", "Not met"))
+    return " ".join(f"{label}: {str(crit[key]).strip()}" for key, label in labels if crit.get(key))
 
 
 def recommendation_tracker(score_table: pd.DataFrame, recommendations: list[dict],
@@ -788,14 +842,25 @@ def recommendation_tracker(score_table: pd.DataFrame, recommendations: list[dict
                 else:
                     scores.append(pd.NA)
                     values.append(pd.NA)
+                    sources.append(pd.NA)
             status = recommendation_status(scores, values)
             n_known = sum(pd.notna(s) for s in scores)
             if not rec["indicators"]:
-                basis = "no indicator in the method measures this"
+                basis = "no per-country indicator can measure this; the toolkit does not track it"
             else:
                 basis = f"{n_known} of {len(scores)} indicators on record"
             rows.append({"recommendation": rec["id"], "group": rec["group"], "title": rec["title"],
                          "country_iso2": iso, "status": status,
                          "indicators": ";".join(rec["indicators"]) or pd.NA, "basis": basis,
-                         "source_ids": _ids(sources)})
+                         "criteria": criteria_text(rec) if rec["indicators"] else rec.get("note", pd.NA),
+                         "evidence": status_evidence(status, scores, sources),
+                         "source_ids": _ids([s for s in sources if not is_na(s)])})
     return pd.DataFrame(rows, columns=TABLES["recommendation_tracker"].names)
+
+
+def unknown_share(tracker: pd.DataFrame, countries: list[str] | tuple[str, ...]) -> tuple[int, int]:
+    """(unknown cells, measured cells) of the tracker for the given countries: recommendations the
+    toolkit does not measure and not-applicable cells are left out of both counts."""
+    mine = tracker[tracker["country_iso2"].isin(list(countries))]
+    measured = mine[~mine["status"].isin([NOT_MEASURED, NOT_APPLICABLE])]
+    return int((measured["status"] == UNKNOWN).sum()), len(measured)

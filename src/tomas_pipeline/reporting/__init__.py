@@ -83,6 +83,7 @@ from tomas_pipeline.reporting.tables import (
     sources_table,
     strategies_table,
     terminology_use_table,
+    tracker_criteria_table,
     tracker_table,
     uniformity_table,
     units_table,
@@ -125,5 +126,5 @@ __all__ = [
     "conflicts_table", "criminalisation_table", "floors_table", "gaps_searched_sentence", "gaps_table", "laws_table",
     "method_families", "method_markdown", "parity_table", "pivot_by_country", "score_table",
     "scorecard_summary", "searches_table", "sources_table", "strategies_table", "terminology_use_table",
-    "tracker_table", "uniformity_table", "units_table",
+    "tracker_criteria_table", "tracker_table", "uniformity_table", "units_table",
 ]

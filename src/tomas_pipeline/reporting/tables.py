@@ -62,7 +62,8 @@ def pivot_by_country(frame: pd.DataFrame, value: str = "value", row: str = "indi
 
 
 def units_table(institutions: pd.DataFrame) -> str:
-    kinds = {"police_unit": "police", "prosecution_unit": "prosecution", "court_unit": "court"}
+    kinds = {"child_abuse_unit": "unit for online child abuse", "police_unit": "police",
+             "prosecution_unit": "prosecution", "court_unit": "court"}
     rows = institutions[institutions["kind"].isin(kinds) & ~stated_absent(institutions)].copy()
     rows = rows.sort_values(["country_iso2", "kind", "name"], key=lambda s: s.map(
         {c: i for i, c in enumerate(countries(False)["iso2"])}) if s.name == "country_iso2" else s)
@@ -179,13 +180,39 @@ def scorecard_summary(scorecard: pd.DataFrame) -> str:
     return md_table(counts.rename(columns={c: c[0].upper() + c[1:] for c in SCORE_CATEGORIES}))
 
 
+def _rec_title(title: object) -> str:
+    return quote(title) if re.search(r"pornograph", str(title), re.I) else escape(title)
+
+
 def tracker_table(tracker: pd.DataFrame) -> str:
+    """One row per recommendation, one column per country: the status, and for met, partly met and not
+    met the citation of the rows behind it (the tracker's evidence column)."""
     isos = _iso_columns(tracker)
     out = []
     for (_, title), rows in tracker.groupby(["recommendation", "title"], sort=False):
-        status = dict(zip(rows["country_iso2"], rows["status"]))
-        out.append({"Recommendation": quote(title) if re.search(r"pornograph", str(title), re.I) else escape(title),
-                    **{country_name(c): escape(status.get(c, MISSING)) for c in isos}})
+        cells = {}
+        for _, r in rows.iterrows():
+            evidence = r["evidence"] if "evidence" in rows.columns else pd.NA
+            cited = cite(evidence)
+            cells[r["country_iso2"]] = escape(r["status"]) + (f" {cited}" if cited else "")
+        out.append({"Recommendation": _rec_title(title),
+                    **{country_name(c): cells.get(c, escape(MISSING)) for c in isos}})
+    frame = pd.DataFrame(out)
+    return md_table(frame, raw=tuple(frame.columns))
+
+
+def tracker_criteria_table(tracker: pd.DataFrame) -> str:
+    """The written criteria of each recommendation (config/recommendations.yaml) and its indicators;
+    for one the toolkit does not measure, why not."""
+    out = []
+    for (_, title), rows in tracker.groupby(["recommendation", "title"], sort=False):
+        first = rows.iloc[0]
+        indicators = first["indicators"]
+        measured = not is_missing(indicators)
+        out.append({"Recommendation": _rec_title(title),
+                    "Indicators": ", ".join(f"`{i}`" for i in str(indicators).split(";")) if measured
+                    else "not measured",
+                    "Criteria": escape(first["criteria"]) if not is_missing(first.get("criteria")) else MISSING})
     frame = pd.DataFrame(out)
     return md_table(frame, raw=tuple(frame.columns))
 

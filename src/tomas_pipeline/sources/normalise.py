@@ -408,9 +408,11 @@ def normalise_laws(ctx: Context) -> pd.DataFrame:
 
 def normalise_strategies(ctx: Context) -> pd.DataFrame:
     name = "strategies.csv"
-    frame = _simple(ctx, name, ["title", "start_year", "end_year", "field", "addresses_children_online", "note"],
-                    ["start_year", "title", "source_id"])
     raw = ctx.table(name)
+    columns = ["title", "start_year", "end_year", "field", "addresses_children_online", "educates_public", "note"]
+    frame = _simple(ctx, name, [c for c in columns if c in raw.columns], ["start_year", "title", "source_id"])
+    # An older raw file without educates_public states nothing about it: the column reads empty.
+    frame = frame.reindex(columns=["country_iso2"] + columns + ["source_id", "source_kind"])
     bad = raw[pd.to_numeric(raw["start_year"]) > pd.to_numeric(raw["end_year"])]
     if len(bad):
         raise TomasInputErrors([TomasInputError(ctx.path(name), spreadsheet_row(i), "end_year", r["end_year"],

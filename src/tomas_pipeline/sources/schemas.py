@@ -214,6 +214,8 @@ STRATEGIES = _schema(
         "addresses_children_online": _one_of(YES_NO, required=False),
         "source_id": _pattern(_ID),
         "note": _optional(),
+        # yes: it provides for educating children, parents or the public about sexual abuse of children.
+        "educates_public": pa.Column("string", nullable=True, required=False, checks=pa.Check.isin(list(YES_NO))),
     },
     key=["country", "title", "start_year", "source_id"],
 )

@@ -339,7 +339,7 @@ _TABLES = (
             Column("level", "string"),
             Column("jurisdiction", "string"),
             Column("value", "string"),
-            Column("score", "integer"),
+            Column("score", "number", "0 to 1: 1 met, 0.5 partial (a signature only, a partial feature), 0 not met."),
             Column("detail", "string",
                    "What the value rests on: the treaty actions and their dates, or the names of the bodies or "
                    "strategies on record, separated by ' | '."),
@@ -526,10 +526,20 @@ _TABLES = (
                    "awareness."),
             Column("title", "string", "The recommendation, in short."),
             Column("country_iso2", "string"),
-            Column("status", "string", "met, partly met, not met or unknown."),
+            Column("status", "string",
+                   "met, partly met or not met on the indicators' scores; unknown while missing data could still "
+                   "change it; not measured when no per-country indicator can show it (the toolkit does not "
+                   "track it, which is not a gap in the data); not applicable when no indicator applies.",
+                   values=("met", "partly met", "not met", "unknown", "not measured", "not applicable")),
             Column("indicators", "string", "The indicators that measure it, separated by ';'; empty when none does."),
             Column("basis", "string", "How many of those indicators have a value on record."),
-            Column("source_ids", "string"),
+            Column("criteria", "string",
+                   "The written criteria (config/recommendations.yaml): what evidence meets it, partly meets it "
+                   "or does not; for a recommendation that is not measured, why no indicator can show it."),
+            Column("evidence", "string",
+                   "Source ids of the rows behind the status: for met and partly met the indicator cells that "
+                   "meet the criterion (or the part met), for not met those that fail it; empty otherwise."),
+            Column("source_ids", "string", "Source ids of every indicator cell on record for it."),
         ),
     ),
     Table(
@@ -618,6 +628,9 @@ _TABLES = (
             Column("field", "string", "Field of the strategy."),
             Column("addresses_children_online", "string",
                    "yes or no: whether it addresses children online; empty when unknown.", values=YES_NO),
+            Column("educates_public", "string",
+                   "yes or no: whether it provides for educating children, parents or the public about sexual "
+                   "abuse and exploitation of children; empty when unknown.", values=YES_NO),
             Column("note", "string"),
             Column("source_id", "string", nullable=False),
             Column("source_kind", "string", values=("primary", "secondary")),
