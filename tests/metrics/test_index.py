@@ -17,7 +17,7 @@ from tomas_pipeline import steps
 from tomas_pipeline.core.errors import TomasInputError
 from tomas_pipeline.core.io import read_processed, write_csv
 from tomas_pipeline.metrics import composite
-from tomas_pipeline.metrics.scorecard import load_method
+from tomas_pipeline.metrics.method import load_method
 
 ROOT = TESTS.parent
 METHOD = ROOT / "config" / "indicators.yaml"

@@ -25,7 +25,8 @@ from tomas_pipeline.briefs.i18n import FALLBACK_MARK, Translator
 from tomas_pipeline.core.errors import TomasError
 from tomas_pipeline.core.io import read_processed, read_raw_csv
 from tomas_pipeline.figures.charts import country_penalties_alt, country_penalty_rows
-from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, load_indicators, score_counts
+from tomas_pipeline.metrics.method import load_indicators
+from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, score_counts
 from tomas_pipeline.release.changes import NO_PREVIOUS_NOTE, NO_RELEASE_NOTE
 from tomas_pipeline.release.citation import CITATION_FILE, formatted_citation, load_citation
 from tomas_pipeline.reporting.text import escape, is_missing, md_table

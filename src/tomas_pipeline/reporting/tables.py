@@ -173,7 +173,8 @@ def terminology_use_table(frame: pd.DataFrame) -> str:
 def scorecard_summary(scorecard: pd.DataFrame) -> str:
     """Per country: scored indicators met, partly met, not met, without data, not applicable
     (metrics.score_counts: the same count as the heat map and its description)."""
-    from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, load_indicators, score_counts
+    from tomas_pipeline.metrics.method import load_indicators
+    from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, score_counts
 
     counts = score_counts(scorecard, load_indicators(method_path()), _iso_columns(scorecard))
     counts.insert(0, "Country", counts.pop("country_iso2").map(country_name))
@@ -406,7 +407,7 @@ def changes_note() -> str:
 def method_markdown() -> str:
     """The method appendix's table, from config/indicators.yaml (a note until the method exists)."""
     try:
-        from tomas_pipeline.metrics.scorecard import load_indicators, method_table
+        from tomas_pipeline.metrics.method import load_indicators, method_table
     except ImportError:
         return note_table(f"Method: {NOT_AVAILABLE}")
     if not method_path().is_file():
@@ -418,7 +419,7 @@ def method_markdown() -> str:
 
 def method_families() -> list[dict]:
     try:
-        from tomas_pipeline.metrics.scorecard import load_method
+        from tomas_pipeline.metrics.method import load_method
 
         return list(load_method(method_path())["families"]) if method_path().is_file() else []
     except (ImportError, FileNotFoundError, OSError):
