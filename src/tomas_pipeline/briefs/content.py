@@ -31,6 +31,7 @@ from tomas_pipeline.release.changes import NO_PREVIOUS_NOTE, NO_RELEASE_NOTE
 from tomas_pipeline.release.citation import CITATION_FILE, formatted_citation, load_citation
 from tomas_pipeline.reporting.text import escape, is_missing, md_table
 from tomas_pipeline.sources.schemas import INSTRUMENTS, stated_absent
+from tomas_pipeline.sources.vocabulary import FIELD_LABELS
 
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
           "conflicts", "gaps", "instruments", "statistics", "changes", "strategies")
@@ -329,10 +330,18 @@ def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
 
 
 def strategy_field(t: Translator, field: object) -> str:
-    names = {"child_online": t._("children online"), "cybersecurity": t._("cybersecurity"),
-             "digital_agenda": t._("digital agenda"), "information_society": t._("information society"),
-             "organised_crime": t._("organised crime")}
-    return t._("no data") if is_missing(field) else names.get(str(field), escape(field) + FALLBACK_MARK)
+    """A strategy's field in the brief's language (the vocabulary the report reads too)."""
+    if is_missing(field):
+        return t._("no data")
+    label = FIELD_LABELS.get(str(field))
+    return t._(label) if label else escape(field) + FALLBACK_MARK
+
+
+def _period(t: Translator, start: str, end: str) -> str:
+    """'2017–2020', '2017' (one year or one end known), or 'no data' when the source gives no year."""
+    if not start and not end:
+        return t._("no data")
+    return "–".join(filter(None, (start, end))) if start != end else start
 
 
 def _year(value: object) -> str:
@@ -381,7 +390,7 @@ def strategies_section(data: BriefData, iso2: str, t: Translator) -> str:
     answers = {"yes": t._("yes"), "no": t._("no"), None: t._("no data"), "disputed": t._("sources disagree")}
     frame = pd.DataFrame([{
         t._("Strategy or action plan"): " / ".join(escape(title) for title in p["titles"]),
-        t._("Period"): "–".join(filter(None, (p["start"], p["end"]))) if p["start"] != p["end"] else p["start"],
+        t._("Period"): _period(t, p["start"], p["end"]),
         t._("Field"): strategy_field(t, p["field"]),
         t._("Addresses children online"): answers[p["children"]] + (
             f" ({sources_cell(t, ';'.join(p['said_by']))})" if p["said_by"] else ""),

@@ -36,6 +36,7 @@ from tomas_pipeline.reporting.text import (
 )
 from tomas_pipeline.sources.normalise import spelling_key
 from tomas_pipeline.sources.schemas import stated_absent
+from tomas_pipeline.sources.vocabulary import FIELD_LABELS
 
 
 def _iso_columns(frame: pd.DataFrame, comparison: bool = True) -> list[str]:
@@ -218,17 +219,8 @@ def tracker_criteria_table(tracker: pd.DataFrame) -> str:
     return md_table(frame, raw=tuple(frame.columns))
 
 
-# What a law's `kind` or a strategy's `field` id reads as in a table; any other id reads with spaces.
-FIELD_LABELS = {"child_online": "children online", "child_rights": "children's rights",
-                "child_protection": "child protection", "criminal_code": "criminal law",
-                "criminal_procedure": "criminal procedure", "electronic_communications": "electronic communications",
-                "information_security": "information security", "information_society": "information society",
-                "organised_crime": "organised crime", "digital_agenda": "digital agenda",
-                "domestic_violence": "domestic violence", "social_protection": "social protection",
-                "data_protection": "data protection", "public_order": "public order"}
-
-
 def field_label(value: object) -> str:
+    """A law's `kind` or a strategy's `field` as a table shows it; an id the vocabulary lacks reads with spaces."""
     return MISSING if is_missing(value) else FIELD_LABELS.get(str(value), str(value).replace("_", " "))
 
 
