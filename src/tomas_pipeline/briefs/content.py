@@ -31,7 +31,7 @@ from tomas_pipeline.release.changes import NO_PREVIOUS_NOTE, NO_RELEASE_NOTE
 from tomas_pipeline.release.citation import CITATION_FILE, formatted_citation, load_citation
 from tomas_pipeline.reporting.text import escape, is_missing, md_table
 from tomas_pipeline.sources.schemas import INSTRUMENTS, stated_absent
-from tomas_pipeline.sources.vocabulary import FIELD_LABELS
+from tomas_pipeline.sources.vocabulary import FEATURE_LABELS, FIELD_LABELS
 
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
           "conflicts", "gaps", "instruments", "statistics", "changes", "strategies")
@@ -479,6 +479,8 @@ def fact_name(t: Translator, table: object, key: object) -> str:
         return offence_name(t, head) + (f" ({cell(t, ' '.join(rest))})" if rest else "")
     if table == "strategies" and text == "strategy":
         return t._("national strategy or action plan")
+    if table == "legal_features" and text in FEATURE_LABELS:
+        return t._(FEATURE_LABELS[text])
     if table == "statistics" and head in statistic_labels(t):
         return statistic_label(t, head) + (f" ({cell(t, ' '.join(rest))})" if rest else "")
     return cell(t, text)
@@ -534,9 +536,18 @@ def gaps_section(data: BriefData, iso2: str, t: Translator) -> str:
                len(rows)).format(n=t.number(len(rows)))
     grouped = rows.groupby("table", sort=False)
     frame = pd.DataFrame([{t._("Table"): table_name(t, table), t._("Missing facts"): t.number(len(group)),
-                           t._("Facts"): "; ".join(fact_name(t, table, k) for k in group["key"])}
+                           t._("Facts"): _missing_facts(t, str(table), list(group["key"]))}
                           for table, group in grouped])
     return lead + "\n\n" + _table(frame)
+
+
+def _missing_facts(t: Translator, table: str, keys: list[str]) -> str:
+    # A scorecard cell is missing because a fact above is: its indicator ids would only repeat them.
+    if table == "scorecard":
+        return t.n("{n} indicator cannot be scored until the facts it reads are found",
+                   "{n} indicators cannot be scored until the facts they read are found", len(keys)).format(
+            n=t.number(len(keys)))
+    return "; ".join(fact_name(t, table, k) for k in keys)
 
 
 def statistic_label(t: Translator, indicator: str) -> str:

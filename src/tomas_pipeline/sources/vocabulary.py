@@ -1,5 +1,5 @@
-"""What the ids in a law's `kind` and a strategy's `field` read as, in one place for the report
-and the briefs. The English words are the briefs' msgids too: marked with ``N_`` they are extracted
+"""What the ids in a law's `kind`, a strategy's `field` and a legal feature read as, in one place for
+the report and the briefs. The English words are the briefs' msgids too: marked with ``N_`` they are extracted
 into the catalogs (briefs.i18n.EXTRACT_ARGS), and a brief translates them at build time."""
 
 from __future__ import annotations
@@ -28,4 +28,15 @@ FIELD_LABELS = {
     "social_protection": N_("social protection"),
     "trafficking": N_("trafficking in human beings"),
     "violence": N_("violence"),
+}
+
+# legal_features.csv's `feature`: ICMEC's model-legislation criteria and the laws the paper recommends.
+FEATURE_LABELS = {
+    "csam_definition": N_("a legal definition of child sexual abuse material"),
+    "dedicated_child_protection_law": N_("a law dedicated to child protection"),
+    "isp_reporting_duty": N_("a duty on internet service providers to report"),
+    "restorative_justice": N_("restorative justice in the law"),
+    "simple_possession": N_("simple possession as an offence"),
+    "specific_csam_legislation": N_("legislation specific to child sexual abuse material"),
+    "technology_facilitated": N_("offences committed through computers and the internet"),
 }
