@@ -62,6 +62,11 @@ def _stats(repo: Path) -> dict:
     return json.loads((repo / "build" / "render-cache" / "tomas" / "stats.json").read_text(encoding="utf-8"))
 
 
+def _pandoc(repo: Path) -> dict:
+    """What the last render did with Pandoc's parts (render/parts.py)."""
+    return json.loads((repo / "build" / "render-cache" / "tomas" / "pandoc" / "stats.json").read_text(encoding="utf-8"))
+
+
 def _same(cached: dict[str, bytes], clean: dict[str, bytes]) -> None:
     for name in RENDERED:
         assert cached[name] == clean[name], f"{name} differs from the render without a cache"
@@ -106,8 +111,12 @@ def test_cached_renders_are_byte_identical_to_clean_ones_and_run_only_what_chang
     cold = _stats(work)
     assert cold["units"] > 5 and not cold["reused"]
 
+    assert _pandoc(work)["whole"] == [] and _pandoc(work)["reused"] == 0
+    parts = _pandoc(work)["parsed"]
+
     _same(_render(work), reference)  # warm
     assert _stats(work)["executed"] == []
+    assert _pandoc(work)["parsed"] == 0 and _pandoc(work)["reused"] == parts
 
     # One table changed: the unit that reads it runs again (with the units it depends
     # on), a chapter that neither reads it nor depends on it is reused.
@@ -128,6 +137,8 @@ def test_cached_renders_are_byte_identical_to_clean_ones_and_run_only_what_chang
     assert b"This section turns to Albania." in reference["tomas.html"]
     _same(_render(work), reference)
     assert _stats(work)["executed"] == []
+    # Pandoc reads the edited chapter again (its SVG and its PNG version), nothing else.
+    assert _pandoc(work)["parsed"] == 2 and _pandoc(work)["whole"] == []
 
     # A truncated entry and an entry edited behind its checksum are misses, not outputs.
     entries = {}
