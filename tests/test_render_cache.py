@@ -272,3 +272,24 @@ def test_analysis_follows_names_and_gives_up_where_it_cannot(tmp_path):
                    "pd.options.display.width = 1", "def f():\n    global y\n    y = 1"):
         deps = dependencies(units("import pandas as pd\nq = 1", "r = 2", opaque, "print(3)"))
         assert deps[2] == {0, 1} and 2 in deps[3], opaque
+
+
+def test_a_unit_whose_run_is_known_touches_only_what_that_run_changed(tmp_path):
+    from tomas_pipeline.render.cache import Step, dependencies, units_of
+
+    def units(*codes):
+        return units_of([Step("cell", i, code, f"f{i}.qmd", f"f{i}.qmd:1") for i, code in enumerate(codes)])
+
+    codes = ("FOCUS = [1, 2]", "n = len(FOCUS)", "y = FOCUS", "y.append(3)", "print(FOCUS)")
+    # By names alone the last unit runs with every unit that mentions FOCUS or its alias.
+    assert dependencies(units(*codes))[4] == {0, 1, 2, 3}
+    # Runs seen to change only their own names: `len(FOCUS)` is no dependency any more; the
+    # append through the alias changed FOCUS's fingerprint, so that unit (and the alias) stays.
+    seen = units(*codes)
+    for unit, changed in zip(seen, ({"FOCUS"}, {"n"}, {"y"}, {"y", "FOCUS"}, set())):
+        unit.changed = changed
+    assert dependencies(seen)[4] == {0, 2, 3}
+    # What a unit assigns into counts even when its run left the fingerprint alone.
+    assigned = units("d = {}", "d['k'] = 1", "print(d)")
+    assigned[1].changed = set()
+    assert dependencies(assigned)[2] == {0, 1}
