@@ -62,6 +62,11 @@ def _stats(repo: Path) -> dict:
     return json.loads((repo / "build" / "render-cache" / "tomas" / "stats.json").read_text(encoding="utf-8"))
 
 
+def _pandoc(repo: Path) -> dict:
+    """What the last render did with Pandoc's parts (render/parts.py)."""
+    return json.loads((repo / "build" / "render-cache" / "tomas" / "pandoc" / "stats.json").read_text(encoding="utf-8"))
+
+
 def _same(cached: dict[str, bytes], clean: dict[str, bytes]) -> None:
     for name in RENDERED:
         assert cached[name] == clean[name], f"{name} differs from the render without a cache"
@@ -106,8 +111,12 @@ def test_cached_renders_are_byte_identical_to_clean_ones_and_run_only_what_chang
     cold = _stats(work)
     assert cold["units"] > 5 and not cold["reused"]
 
+    assert _pandoc(work)["whole"] == [] and _pandoc(work)["reused"] == 0
+    parts = _pandoc(work)["parsed"]
+
     _same(_render(work), reference)  # warm
     assert _stats(work)["executed"] == []
+    assert _pandoc(work)["parsed"] == 0 and _pandoc(work)["reused"] == parts
 
     # One table changed: the unit that reads it runs again (with the units it depends
     # on), a chapter that neither reads it nor depends on it is reused.
@@ -128,6 +137,9 @@ def test_cached_renders_are_byte_identical_to_clean_ones_and_run_only_what_chang
     assert b"This section turns to Albania." in reference["tomas.html"]
     _same(_render(work), reference)
     assert _stats(work)["executed"] == []
+    # Pandoc reads the edited chapter again (its SVG and its PNG version, one text where it
+    # has no figure), nothing else.
+    assert 1 <= _pandoc(work)["parsed"] <= 2 and _pandoc(work)["whole"] == []
 
     # A truncated entry and an entry edited behind its checksum are misses, not outputs.
     entries = {}
@@ -260,3 +272,24 @@ def test_analysis_follows_names_and_gives_up_where_it_cannot(tmp_path):
                    "pd.options.display.width = 1", "def f():\n    global y\n    y = 1"):
         deps = dependencies(units("import pandas as pd\nq = 1", "r = 2", opaque, "print(3)"))
         assert deps[2] == {0, 1} and 2 in deps[3], opaque
+
+
+def test_a_unit_whose_run_is_known_touches_only_what_that_run_changed(tmp_path):
+    from tomas_pipeline.render.cache import Step, dependencies, units_of
+
+    def units(*codes):
+        return units_of([Step("cell", i, code, f"f{i}.qmd", f"f{i}.qmd:1") for i, code in enumerate(codes)])
+
+    codes = ("FOCUS = [1, 2]", "n = len(FOCUS)", "y = FOCUS", "y.append(3)", "print(FOCUS)")
+    # By names alone the last unit runs with every unit that mentions FOCUS or its alias.
+    assert dependencies(units(*codes))[4] == {0, 1, 2, 3}
+    # Runs seen to change only their own names: `len(FOCUS)` is no dependency any more; the
+    # append through the alias changed FOCUS's fingerprint, so that unit (and the alias) stays.
+    seen = units(*codes)
+    for unit, changed in zip(seen, ({"FOCUS"}, {"n"}, {"y"}, {"y", "FOCUS"}, set())):
+        unit.changed = changed
+    assert dependencies(seen)[4] == {0, 2, 3}
+    # What a unit assigns into counts even when its run left the fingerprint alone.
+    assigned = units("d = {}", "d['k'] = 1", "print(d)")
+    assigned[1].changed = set()
+    assert dependencies(assigned)[2] == {0, 1}

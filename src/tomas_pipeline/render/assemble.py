@@ -14,9 +14,12 @@ from pathlib import Path
 from .errors import RenderError
 from .execute import Executed, cell_option, error_outputs_text
 from .formats import FORMATS
+from .parts import MARK
 from .project import resolve_shortcodes
 from .qmd import Chunk, CodeCell, Markdown, inline_expressions, map_prose
 
+# A line that starts a part (see parts.py): an ATX heading at the left margin.
+_HEADING_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
 _IMAGE_RE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)")
 
 
@@ -132,12 +135,22 @@ def _cell_markdown(index: int, cell: CodeCell, executed: Executed, figures: dict
     return "\n\n".join(p for p in parts if p.strip())
 
 
-def _markdown_text(index: int, chunk: Markdown, executed: Executed, metadata: dict, rebase) -> str:
-    text = chunk.text
+def _markdown_text(index: int, chunk: Markdown, executed: Executed, metadata: dict, rebase,
+                   marks: frozenset[int] = frozenset()) -> str:
+    """The chunk's text with inline values and shortcodes; the empty lines numbered in
+    `marks` become `MARK` lines (a part boundary, still a blank line to every pass here)."""
+    lines = chunk.text.split("\n")
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    text = "\n".join(MARK if i in marks else line for i, line in enumerate(lines))
     # Replace inline expressions back to front so earlier offsets stay valid.
     for match in reversed(list(inline_expressions(chunk))):
         value = executed.inline.get((index, match.start()), "")
-        text = text[: match.start()] + value + text[match.end() :]
+        shift = sum(1 for i in marks if starts[i] < match.start())
+        start, end = match.start() + shift, match.end() + shift
+        text = text[:start] + value + text[end:]
     text = resolve_shortcodes(text, metadata, chunk.where())
     return map_prose(text, lambda part: _IMAGE_RE.sub(rebase, part))
 
@@ -148,6 +161,14 @@ def assemble(chunks: list[Chunk], executed: Executed, figures: dict, fmt: str, m
 
     Paths are written relative to `build_dir`, where Pandoc and Typst run.
     """
+    return "\n\n".join(assemble_parts(chunks, executed, figures, fmt, metadata, doc_dir, build_dir)) + "\n"
+
+
+def assemble_parts(chunks: list[Chunk], executed: Executed, figures: dict, fmt: str, metadata: dict,
+                   doc_dir: Path, build_dir: Path) -> list[str]:
+    """The body as `assemble` makes it, in parts: one per run of chunks from one source file
+    (the main file's stretches, each included file), empty parts left out. Joined with a
+    blank line they are `assemble`'s text, without its final newline."""
     defaults = metadata.get("execute") or {}
 
     def rel(path: Path) -> str:
@@ -160,10 +181,31 @@ def assemble(chunks: list[Chunk], executed: Executed, figures: dict, fmt: str, m
             return match.group(0)
         return match.group(1) + rel(doc_dir / target)
 
-    pieces = []
+    out: list[str] = []
+    last = ""  # the source file of the last non-blank line so far
     for index, chunk in enumerate(chunks):
+        starts_part = False
         if isinstance(chunk, CodeCell):
-            pieces.append(_cell_markdown(index, chunk, executed, figures, fmt, defaults, rel))
+            piece = _cell_markdown(index, chunk, executed, figures, fmt, defaults, rel)
+            source = str(chunk.lines[0].file) if chunk.lines else last
+            starts_part = bool(last) and source != last and bool(_HEADING_RE.match(piece))
+            if piece.strip():
+                last = source
         else:
-            pieces.append(_markdown_text(index, chunk, executed, metadata, rebase))
-    return "\n\n".join(p for p in pieces if p.strip()) + "\n"
+            marks = set()
+            for i, line in enumerate(chunk.lines):
+                if not line.text.strip():
+                    continue
+                source = str(line.file)
+                if last and source != last and _HEADING_RE.match(line.text):
+                    if i == 0:
+                        starts_part = True
+                    elif not chunk.lines[i - 1].text:
+                        marks.add(i - 1)
+                last = source
+            piece = _markdown_text(index, chunk, executed, metadata, rebase, frozenset(marks))
+        if piece.strip():
+            if out:
+                out.append(f"\n{MARK}\n" if starts_part else "\n\n")
+            out.append(piece)
+    return [part for part in "".join(out).split(f"\n{MARK}\n")]

@@ -26,7 +26,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 log = logging.getLogger("tomas.render")
-FORMAT = 1  # bump when the entry layout changes: old entries then simply miss
+FORMAT = 2  # bump when the entry layout changes: old entries then simply miss
 
 # Runs in the kernel after the engine's setup cell: records every file a step
 # opens for reading, stats (an existence check is a read of the absence), or
@@ -91,6 +91,22 @@ def _tomas_recorder(skip):
 
 _tomas_reads = _tomas_recorder(SKIP)
 del _tomas_recorder
+
+
+def _tomas_state(names):
+    # A fingerprint of each name's value (its pickle), to tell which names a unit changed.
+    import hashlib, json, pickle
+    space = get_ipython().user_ns
+    out = {}
+    for name in names:
+        if name not in space:
+            out[name] = "absent"
+            continue
+        try:
+            out[name] = hashlib.sha256(pickle.dumps(space[name], protocol=4)).hexdigest()
+        except Exception:
+            out[name] = None  # cannot be fingerprinted: counted as changed
+    print(json.dumps(out))
 """
 
 # Names whose use means the analysis cannot say what a unit reads or changes.
@@ -134,6 +150,11 @@ class Unit:
     imports: set[str] = field(default_factory=set)
     mutated: set[str] = field(default_factory=set)  # roots of `x.a = ...`, `x[k] = ...`
     opaque: bool = False
+    analysed: bool = False
+    # The names whose values its last run changed (fingerprints before and after), when that
+    # run is known to be what this render's would be (its entry is used and nothing before
+    # it that it depends on is stale); None: only the static analysis can say.
+    changed: set[str] | None = None
 
     @property
     def name(self) -> str:
@@ -169,6 +190,9 @@ def _scope_names(table: symtable.SymbolTable, top: bool, unit: Unit) -> None:
 
 def _analyse(unit: Unit) -> None:
     """Over-approximate the names a unit mentions and binds (more names only add dependencies)."""
+    if unit.analysed:
+        return
+    unit.analysed = True
     for step in unit.steps:
         mode = "exec" if step.kind == "cell" else "eval"
         try:
@@ -218,7 +242,12 @@ def dependencies(units: list[Unit]) -> list[set[int]]:
     # Only names some unit binds are state the document sets up (a unit that shadows
     # a builtin binds it); builtins and IPython's own names are not.
     state = bound | imported
-    touches = [u.binds | u.imports | (u.mentions & (state - modules)) for u in units]
+    # What a unit may have changed: what it binds or imports, the roots of what it assigns
+    # into, and the state names it mentions (any use could change an object in place), or,
+    # when its run was observed, the names that run changed instead of the last.
+    touches = [u.binds | u.imports | u.mutated & state
+               | (u.mentions & (state - modules) if u.changed is None or u.opaque else u.changed & state)
+               for u in units]
     deps: list[set[int]] = []
     for s, unit in enumerate(units):
         wanted = unit.mentions & state
@@ -337,10 +366,11 @@ class Store:
                 return None
         return body
 
-    def save(self, key: str, unit: str, reads: dict[str, list[str]], outputs: list) -> None:
+    def save(self, key: str, unit: str, reads: dict[str, list[str]], outputs: list,
+             changed: list[str] | None = None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         body = {"key": key, "unit": unit, "reads": {p: [k, fingerprint(p, k)] for p, k in sorted(reads.items())},
-                "outputs": outputs}
+                "outputs": outputs, "changed": changed}
         path = self._path(key)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"sha256": _sha(body), "body": body}), encoding="utf-8")

@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pandoc
-from .assemble import assemble, write_figures
+from . import pandoc, parts
+from .assemble import assemble_parts, write_figures
 from .crossref import crossref, find_labels, find_references
 from .errors import RenderError
 from .execute import execute
@@ -163,22 +163,36 @@ def render_document(project: Project, path: Path, out_dir: Path, formats: Sequen
         figures = write_figures(chunks, executed, build / f"{doc.stem}_files" / "figure")
         pandoc.write_metadata(doc.metadata, build / "metadata.yaml")
         conversions = []
+        texts: dict[str, list[str]] = {}
         for fmt in formats:
             options = format_options(doc.metadata, fmt)
             check_fig_format(fmt, options)
             for key in ("css", "reference-doc", "include-in-header"):  # paths are relative to the document
                 if key in options:
                     options[key] = _resolve_paths(options[key], doc.path.parent)
-            body = assemble(chunks, executed, figures, fmt, doc.metadata, doc.path.parent, build)
+            marked = parts.join_marked(assemble_parts(chunks, executed, figures, fmt, doc.metadata,
+                                                      doc.path.parent, build)) + "\n"
             try:
-                body = crossref(body, doc.metadata, number_sections=bool(options.get("number-sections")))
+                marked = crossref(marked, doc.metadata, number_sections=bool(options.get("number-sections")))
             except RenderError as exc:
                 raise RenderError(f"{doc.path.name}: {exc}") from None
+            texts[fmt] = parts.merge_boundaries(parts.split(marked))
             source = build / f"{doc.stem}.{fmt}.md"
-            source.write_text(body, encoding="utf-8")
-            args = pandoc.common_args(source, build / "metadata.yaml", options, local_copies(bibs, build), csl)
-            conversions.append(_Conversion(fmt, args, options, out_dir / FORMATS[fmt].output_name(doc.stem)))
+            source.write_text("\n\n".join(texts[fmt]), encoding="utf-8")
+            conversions.append(_Conversion(fmt, [str(source)], options, out_dir / FORMATS[fmt].output_name(doc.stem)))
+        # Pandoc reads each part on its own (stored ASTs are reused); the writers run on the whole.
+        part_cache = parts.PartCache(Path(cache).resolve() / doc.stem / "pandoc" if cache else None)
+        read = parts.read_parts({c.fmt: (texts[c.fmt], build / f"{doc.stem}.{c.fmt}.json") for c in conversions},
+                                build, part_cache, pandoc.pandoc_executable(), epoch, render_jobs(jobs))
+        for c in conversions:
+            ast = read[c.fmt]
+            c.args = pandoc.common_args(ast or Path(c.args[0]), build / "metadata.yaml", c.options,
+                                        local_copies(bibs, build), csl, reader="json" if ast else "markdown")
         _convert_all(conversions, doc, build, root, epoch, jobs)
+        part_cache.prune()
+        if cache:
+            log.info("render cache: %d of %d Pandoc parts parsed", part_cache.parsed,
+                     part_cache.parsed + part_cache.reused)
         outputs = [c.final for c in conversions]
     finally:
         if not os.environ.get("TOMAS_KEEP_BUILD"):

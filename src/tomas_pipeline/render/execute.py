@@ -159,15 +159,21 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
             unit.opaque = any(step.kind == "cell"
                               and cell_option(cast(CodeCell, chunks[step.index]), defaults, "warning", True)
                               for step in unit.steps)
-        deps = rcache.dependencies(units)
         environment = rcache.environment_key(SETUP_CODE + RECORDER_CODE, kernel, argv, cwd, kernel_env)
         stale: list[bool] = []
+        deps: list[set[int]] = []
         for unit in units:
+            # A unit's dependencies may use what the runs of the earlier units that are still
+            # valid were seen to change (Unit.changed), so they are worked out in document order.
+            deps.append(rcache.dependencies(units)[unit.number])
             unit.key = rcache.unit_key(environment, unit, defaults)
             body = store.load(unit.key)
             if body is not None and len(body["outputs"]) == len(unit.steps):
                 stored[unit.number] = body
             stale.append(unit.number not in stored or any(stale[d] for d in deps[unit.number]))
+            if not stale[-1] and isinstance(stored[unit.number].get("changed"), list):
+                unit.changed = set(stored[unit.number]["changed"])
+        state_names = sorted(set().union(*(u.binds for u in units)))
         ran = set()
         for unit in units:
             if stale[unit.number]:
@@ -175,6 +181,16 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
     else:
         units = [rcache.Unit(0, "", steps)]
         ran = {0}
+        state_names = []
+
+    def state() -> dict:
+        """Fingerprints of the document's names in the kernel (see Unit.changed)."""
+        outputs = run(f"_tomas_state({state_names!r})", "engine cache recorder", history=False)
+        lines = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout").strip().splitlines()
+        try:
+            return dict(json.loads(lines[-1]))
+        except (IndexError, ValueError, TypeError):
+            return {name: None for name in state_names}
 
     def run(code: str, where: str, history: bool = True, keep_errors: bool = False) -> list[dict]:
         cell = nbformat.v4.new_code_cell(code)
@@ -209,7 +225,7 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
         if plain and (marks := plain_markup(str(raw["text/plain"]))):
             result.plain_markup.append(f"{step.where}: {' '.join(marks)}")
 
-    fresh: dict[int, tuple[list, dict]] = {}
+    fresh: dict[int, tuple[list, dict, list[str]]] = {}
     try:
         if ran:
             # Our own km means nbclient would leave the kernel running: ask it to shut down.
@@ -219,6 +235,7 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
                     run(RECORDER_CODE.replace("SKIP", repr(rcache.skip_prefixes())), "engine cache recorder",
                         history=False)
                 count = 1  # IPython's execution count: a full run's, so that outputs carry the same
+                before = state() if store is not None else {}
                 for unit in units:
                     cells = sum(step.kind == "cell" for step in unit.steps)
                     if unit.number not in ran:
@@ -232,10 +249,15 @@ def execute(chunks: list[Chunk], cwd: Path, defaults: dict | None = None, kernel
                         outputs.append(run_step(step))
                         use(step, outputs[-1])
                     if store is not None:
+                        # Nothing runs between two units but these helpers: one unit's state after
+                        # is the next one's before.
+                        after = state()
+                        changed = sorted(n for n in state_names if after.get(n) is None or after[n] != before.get(n))
+                        before = after
                         taken = run("_tomas_reads()", "engine cache recorder", history=False)
-                        fresh[unit.number] = (outputs, _recorded(taken))
+                        fresh[unit.number] = (outputs, _recorded(taken), changed)
                     else:
-                        fresh[unit.number] = (outputs, {})
+                        fresh[unit.number] = (outputs, {}, [])
         for unit in units:
             if unit.number not in fresh:
                 for step, raw in zip(unit.steps, stored[unit.number]["outputs"]):
@@ -272,9 +294,9 @@ def _recorded(outputs: list[dict]) -> dict:
     return {"reads": {}, "writes": ["(the recorder's report could not be read)"]}  # so: not stored
 
 
-def _remember(store: rcache.Store, units: list[rcache.Unit], fresh: dict[int, tuple[list, dict]]) -> None:
+def _remember(store: rcache.Store, units: list[rcache.Unit], fresh: dict[int, tuple[list, dict, list[str]]]) -> None:
     """Store what this successful run made, except units whose outputs must not be replayed."""
-    for number, (outputs, recorded) in fresh.items():
+    for number, (outputs, recorded, changed) in fresh.items():
         unit = units[number]
         has_error = any(o.get("output_type") == "error" for raw in outputs if isinstance(raw, list) for o in raw)
         if has_error:  # tracebacks carry execution counts
@@ -282,7 +304,7 @@ def _remember(store: rcache.Store, units: list[rcache.Unit], fresh: dict[int, tu
         elif recorded.get("writes"):  # a skipped unit would not write them (or run what it ran)
             log.info("render cache: %s not stored (writes %s)", unit.name, ", ".join(recorded["writes"]))
         else:
-            store.save(unit.key, unit.name, recorded.get("reads", {}), outputs)
+            store.save(unit.key, unit.name, recorded.get("reads", {}), outputs, changed)
     store.write_stats(units, set(fresh))
     store.prune()
     log.info("render cache: %d of %d units executed, %d reused", len(fresh), len(units), len(units) - len(fresh))

@@ -73,8 +73,10 @@ def write_metadata(metadata: dict, path: Path) -> Path:
     return path
 
 
-def common_args(source: Path, meta_file: Path, options: dict, bibliography: list[Path], csl: Path | None) -> list[str]:
-    args = [str(source), "--from", "markdown", "--metadata-file", str(meta_file)]
+def common_args(source: Path, meta_file: Path, options: dict, bibliography: list[Path], csl: Path | None,
+                reader: str = "markdown") -> list[str]:
+    """`reader`: "markdown", or "json" for the AST assembled from the parts (parts.py)."""
+    args = [str(source), "--from", reader, "--metadata-file", str(meta_file)]
     if options.get("toc"):
         args += ["--toc", f"--toc-depth={int(options.get('toc-depth', 3))}"]
     if options.get("number-sections"):
@@ -194,7 +196,8 @@ def to_pdf(args: list[str], output: Path, stem: str, metadata: dict, options: di
     if not metadata.get("title"):
         extra += ["--metadata", f"pagetitle={stem}"]
     run_pandoc(args + extra + ["--output", str(typ)], build_dir, epoch)
-    typ.write_text(add_typst_alt(typ.read_text(encoding="utf-8"), Path(args[0]).read_text(encoding="utf-8")),
+    markdown = Path(args[0]).with_suffix(".md")  # beside the assembled AST, the Markdown it was read from
+    typ.write_text(add_typst_alt(typ.read_text(encoding="utf-8"), markdown.read_text(encoding="utf-8")),
                    encoding="utf-8")
     import typst
 
