@@ -42,7 +42,7 @@ def promote(validated: str, output: str, log_path: str) -> None:
 
 def ratification(actions: str, countries: str, instruments: str, output: str, log_path: str) -> None:
     from tomas_pipeline.core.provenance import split_source_ids, write_provenance
-    from tomas_pipeline.metrics.scorecard import ratification_status
+    from tomas_pipeline.metrics.ratification import ratification_status
 
     with logged(log_path) as lg:
         frame = ratification_status(read_processed(actions), read_processed(countries), read_processed(instruments))
@@ -55,7 +55,8 @@ def ratification(actions: str, countries: str, instruments: str, output: str, lo
 def metric_family(family: str, inputs: dict[str, str], method: str, output: str, log_path: str) -> None:
     """One metric family's table (config/indicators.yaml decides its indicators)."""
     from tomas_pipeline.core.provenance import split_source_ids, write_provenance
-    from tomas_pipeline.metrics.scorecard import FAMILIES, compute_family, load_method
+    from tomas_pipeline.metrics.families import FAMILIES, compute_family
+    from tomas_pipeline.metrics.method import load_method
 
     with logged(log_path) as lg:
         spec = load_method(method)
@@ -69,7 +70,7 @@ def metric_family(family: str, inputs: dict[str, str], method: str, output: str,
 def scorecard(families: dict[str, str], countries: str, method: str, output: str, log_path: str) -> None:
     """Country-level rows of every family table, in one long table."""
     from tomas_pipeline.core.provenance import split_source_ids, write_provenance
-    from tomas_pipeline.metrics.scorecard import load_indicators
+    from tomas_pipeline.metrics.method import load_indicators
     from tomas_pipeline.metrics.scorecard import scorecard as make
 
     with logged(log_path) as lg:
@@ -84,8 +85,8 @@ def scorecard(families: dict[str, str], countries: str, method: str, output: str
 def recommendation_tracker(score_table: str, recommendations: str, countries: str, method: str, output: str,
                            log_path: str) -> None:
     from tomas_pipeline.core.provenance import split_source_ids, write_provenance
-    from tomas_pipeline.metrics.scorecard import load_indicators, load_recommendations
-    from tomas_pipeline.metrics.scorecard import recommendation_tracker as make
+    from tomas_pipeline.metrics.method import load_indicators, load_recommendations
+    from tomas_pipeline.metrics.tracker import recommendation_tracker as make
 
     with logged(log_path) as lg:
         recs = load_recommendations(recommendations, load_indicators(method))
@@ -100,7 +101,7 @@ def composite_index(score_table: str, countries: str, method: str, outputs: dict
     """The composite index and its sensitivity tables (method: the index block of the method file)."""
     from tomas_pipeline.core.provenance import split_source_ids, write_provenance
     from tomas_pipeline.metrics.composite import composite
-    from tomas_pipeline.metrics.scorecard import load_method
+    from tomas_pipeline.metrics.method import load_method
 
     with logged(log_path) as lg:
         scores = read_processed(score_table)
@@ -130,7 +131,7 @@ def draw_figure(name: str, inputs: dict[str, str], stem: str, method: str | None
     from tomas_pipeline.core.provenance import split_source_ids, write_provenance
     from tomas_pipeline.figures import charts
     from tomas_pipeline.figures.registry import FIGURES
-    from tomas_pipeline.metrics.scorecard import load_indicators
+    from tomas_pipeline.metrics.method import load_indicators
 
     figure = FIGURES[name]
     tables = {key: read_processed(path) for key, path in inputs.items()}
@@ -246,7 +247,7 @@ def audit(processed: str, conflicts_out: str, gaps_out: str, log_path: str, expe
                   if (Path(processed) / f"{name}.csv").is_file()}
         labels = {}
         if method:
-            from tomas_pipeline.metrics.scorecard import load_indicators
+            from tomas_pipeline.metrics.method import load_indicators
 
             labels = {i["id"]: i["label"] for i in load_indicators(method)}
         spec = checks.load_expectations(expectations)

@@ -887,7 +887,8 @@ def test_real_strategies_equal_strategies_csv(real, iso2):
     assert len(rows) == len(mine.drop_duplicates(["start_year", "end_year", "field"])) >= 1
     shown = " / ".join(r["Strategy or action plan"] for r in rows)
     assert all(title in shown for title in mine["title"])
-    periods = {f"{int(a)}–{int(b)}" for a, b in zip(mine["start_year"], mine["end_year"])}
+    periods = {"no data" if pd.isna(a) and pd.isna(b) else f"{int(a)}–{int(b)}"
+               for a, b in zip(mine["start_year"], mine["end_year"])}
     assert {r["Period"] for r in rows} == periods
 
 

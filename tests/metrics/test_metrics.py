@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from tomas_pipeline.metrics.scorecard import NOT_APPLICABLE, ratification_status
+from tomas_pipeline.metrics.common import NOT_APPLICABLE
+from tomas_pipeline.metrics.ratification import ratification_status
 
 
 def _countries():
@@ -78,31 +79,30 @@ import yaml  # noqa: E402
 from conftest import TESTS  # noqa: E402
 
 from tomas_pipeline.core.errors import TomasInputError  # noqa: E402
-from tomas_pipeline.metrics.scorecard import (  # noqa: E402
+from tomas_pipeline.metrics.families import (  # noqa: E402
     FAMILIES,
+    compute_family,
+    criminalisation,
+    icmec,
+    institutions_score,
+    parity,
+    penalty_alignment,
+    spread,
+    terminology_use,
+    uniformity,
+    uses_pornography_term,
+)
+from tomas_pipeline.metrics.method import load_indicators, load_method, load_recommendations, method_table  # noqa: E402
+from tomas_pipeline.metrics.scorecard import scorecard  # noqa: E402
+from tomas_pipeline.metrics.tracker import (  # noqa: E402
     MET,
     NOT_MEASURED,
     NOT_MET,
     PARTLY,
     UNKNOWN,
-    compute_family,
-    criminalisation,
-    icmec,
-    institutions_score,
-    load_indicators,
-    load_method,
-    load_recommendations,
-    method_table,
-    parity,
-    penalty_alignment,
     recommendation_status,
     recommendation_tracker,
-    scorecard,
-    spread,
-    terminology_use,
-    uniformity,
     unknown_share,
-    uses_pornography_term,
 )
 
 ROOT = TESTS.parent

@@ -282,7 +282,8 @@ def test_scorecard_numbers_in_prose_figure_and_table_agree(tmp_path_factory):
     count the same cells: scored indicators only, the same countries."""
     from buildkit import base_build
 
-    from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, load_indicators
+    from tomas_pipeline.metrics.method import load_indicators
+    from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES
 
     repo = base_build(tmp_path_factory)
     page = html.unescape(re.sub(r"<[^>]+>", " ", (repo / "report/_output/tomas.html").read_text(encoding="utf-8")))

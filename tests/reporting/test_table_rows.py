@@ -39,7 +39,7 @@ def norm(text: str) -> str:
 
 def expected_rows(repo: Path) -> dict[str, list[str]]:
     """Per table, one identifying text per row, from the data the table is made from."""
-    from tomas_pipeline.metrics.scorecard import load_indicators
+    from tomas_pipeline.metrics.method import load_indicators
 
     def rows(name):
         return read_rows(repo / "data" / "processed" / f"{name}.csv")

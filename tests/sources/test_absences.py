@@ -13,17 +13,11 @@ from buildkit import read_rows, write_rows
 from conftest import TESTS
 
 from tomas_pipeline.core.errors import TomasInputErrors
-from tomas_pipeline.metrics.scorecard import (
-    MET,
-    NOT_MET,
-    UNKNOWN,
-    compute_family,
-    load_method,
-    load_recommendations,
-    ratification_status,
-    recommendation_tracker,
-    scorecard,
-)
+from tomas_pipeline.metrics.families import compute_family
+from tomas_pipeline.metrics.method import load_method, load_recommendations
+from tomas_pipeline.metrics.ratification import ratification_status
+from tomas_pipeline.metrics.scorecard import scorecard
+from tomas_pipeline.metrics.tracker import MET, NOT_MET, UNKNOWN, recommendation_tracker
 from tomas_pipeline.sources import audit
 from tomas_pipeline.sources.normalise import Context, make_table
 

@@ -155,6 +155,26 @@ def test_an_old_text_is_a_check_relative_to_the_build_date_not_the_clock():
     assert _keys(audit.gaps(tables, COUNTRIES, SPEC, build_date="2024-12-02"), "penalties", kind=kind)
 
 
+def test_a_country_whose_newest_strategy_has_ended_is_a_check_at_the_build_date():
+    def plan(title, start, end):
+        return {"country_iso2": "RS", "title": title, "start_year": start, "end_year": end,
+                "field": "information_society", "source_id": title.lower()}
+
+    plans = pd.DataFrame([plan("Old", 2017, 2020), plan("New", 2021, 2026)])
+    # In force through its last year: no check in 2026, one from 2027, naming the newest plan.
+    assert not _keys(audit.gaps({"strategies": plans}, COUNTRIES, SPEC, build_date="2026-12-31"), "strategies",
+                     kind=audit.ENDED)
+    late = audit.gaps({"strategies": plans}, COUNTRIES, SPEC, build_date="2027-01-01")
+    assert _keys(late, "strategies", kind=audit.ENDED) == {"strategy"}
+    row = late[late["kind"] == audit.ENDED].iloc[0]
+    assert "after 2026" in row["what"] and "ended in 2026 (new)" in row["tried"]
+    # A plan with no end year on record may be in force: no check; nor without a build date.
+    open_ended = pd.concat([plans, pd.DataFrame([plan("Undated", None, None)])])
+    assert not _keys(audit.gaps({"strategies": open_ended}, COUNTRIES, SPEC, build_date="2030-01-01"), "strategies",
+                     kind=audit.ENDED)
+    assert not _keys(audit.gaps({"strategies": plans}, COUNTRIES, SPEC), "strategies", kind=audit.ENDED)
+
+
 def test_only_the_newest_year_of_a_yearly_series_is_aged():
     stats = pd.DataFrame([{"scope": "country", "area": None, "country_iso2": "RS", "indicator": indicator,
                            "year": year, "value": "1", "source_id": "s", "preferred": True}

@@ -17,7 +17,7 @@ from buildkit import read_rows, write_rows
 from conftest import TESTS
 
 from tomas_pipeline.core.errors import TomasInputErrors
-from tomas_pipeline.metrics.scorecard import load_indicators
+from tomas_pipeline.metrics.method import load_indicators
 from tomas_pipeline.sources import audit
 from tomas_pipeline.sources.ingest import load_table
 from tomas_pipeline.sources.normalise import make_table

@@ -26,7 +26,7 @@ rule changes:
         previous=CHANGES_PREVIOUS,
         # The method file names the indicators a scorecard sentence speaks of.
         method=METHOD,
-        code=[f"{PKG}/release/changes.py", f"{PKG}/core/io.py", f"{PKG}/metrics/scorecard.py"],
+        code=[f"{PKG}/release/changes.py", f"{PKG}/core/io.py", f"{PKG}/metrics/method.py"],
     output:
         table=f"{PROCESSED}/changes.csv",
         provenance=f"{PROCESSED}/changes.provenance.json",

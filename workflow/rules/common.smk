@@ -40,10 +40,33 @@ CODE = {
             "sources/normalise",
         )
     ],
-    "metrics": [f"{PKG}/{m}.py" for m in ("metrics/scorecard", "core/errors", "core/io", "core/provenance")],
+    "metrics": [
+        f"{PKG}/{m}.py"
+        for m in (
+            "metrics/common",
+            "metrics/ratification",
+            "metrics/method",
+            "metrics/families",
+            "metrics/scorecard",
+            "metrics/tracker",
+            "core/config",
+            "core/errors",
+            "core/io",
+            "core/provenance",
+        )
+    ],
     "figures": [
         f"{PKG}/{m}.py"
-        for m in ("figures/charts", "figures/registry", "metrics/scorecard", "core/io", "core/provenance")
+        for m in (
+            "figures/charts",
+            "figures/registry",
+            "metrics/common",
+            "metrics/families",
+            "metrics/method",
+            "metrics/scorecard",
+            "core/io",
+            "core/provenance",
+        )
     ],
     "bibliography": [f"{PKG}/sources/bibliography.py"],
     "audit": [
@@ -52,7 +75,7 @@ CODE = {
             "sources/audit",
             "core/config",
             "sources/dates",
-            "metrics/scorecard",
+            "metrics/method",
             "sources/ingest",
             "sources/schemas",
         )

@@ -1,6 +1,6 @@
 # Stage 3: comparison metrics, pure functions over processed tables.
 # The method (which indicators, how each is coded) is config/indicators.yaml.
-from tomas_pipeline.metrics.scorecard import FAMILIES
+from tomas_pipeline.metrics.families import FAMILIES
 
 METHOD = "config/indicators.yaml"
 RECOMMENDATIONS = "config/recommendations.yaml"

@@ -25,11 +25,13 @@ from tomas_pipeline.briefs.i18n import FALLBACK_MARK, Translator
 from tomas_pipeline.core.errors import TomasError
 from tomas_pipeline.core.io import read_processed, read_raw_csv
 from tomas_pipeline.figures.charts import country_penalties_alt, country_penalty_rows
-from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, load_indicators, score_counts
+from tomas_pipeline.metrics.method import load_indicators
+from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, score_counts
 from tomas_pipeline.release.changes import NO_PREVIOUS_NOTE, NO_RELEASE_NOTE
 from tomas_pipeline.release.citation import CITATION_FILE, formatted_citation, load_citation
 from tomas_pipeline.reporting.text import escape, is_missing, md_table
 from tomas_pipeline.sources.schemas import INSTRUMENTS, stated_absent
+from tomas_pipeline.sources.vocabulary import FEATURE_LABELS, FIELD_LABELS
 
 TABLES = ("countries", "ratification", "scorecard", "penalty_alignment", "institutions", "recommendation_tracker",
           "conflicts", "gaps", "instruments", "statistics", "changes", "strategies")
@@ -328,10 +330,18 @@ def institutions_section(data: BriefData, iso2: str, t: Translator) -> str:
 
 
 def strategy_field(t: Translator, field: object) -> str:
-    names = {"child_online": t._("children online"), "cybersecurity": t._("cybersecurity"),
-             "digital_agenda": t._("digital agenda"), "information_society": t._("information society"),
-             "organised_crime": t._("organised crime")}
-    return t._("no data") if is_missing(field) else names.get(str(field), escape(field) + FALLBACK_MARK)
+    """A strategy's field in the brief's language (the vocabulary the report reads too)."""
+    if is_missing(field):
+        return t._("no data")
+    label = FIELD_LABELS.get(str(field))
+    return t._(label) if label else escape(field) + FALLBACK_MARK
+
+
+def _period(t: Translator, start: str, end: str) -> str:
+    """'2017–2020', '2017' (one year or one end known), or 'no data' when the source gives no year."""
+    if not start and not end:
+        return t._("no data")
+    return "–".join(filter(None, (start, end))) if start != end else start
 
 
 def _year(value: object) -> str:
@@ -380,7 +390,7 @@ def strategies_section(data: BriefData, iso2: str, t: Translator) -> str:
     answers = {"yes": t._("yes"), "no": t._("no"), None: t._("no data"), "disputed": t._("sources disagree")}
     frame = pd.DataFrame([{
         t._("Strategy or action plan"): " / ".join(escape(title) for title in p["titles"]),
-        t._("Period"): "–".join(filter(None, (p["start"], p["end"]))) if p["start"] != p["end"] else p["start"],
+        t._("Period"): _period(t, p["start"], p["end"]),
         t._("Field"): strategy_field(t, p["field"]),
         t._("Addresses children online"): answers[p["children"]] + (
             f" ({sources_cell(t, ';'.join(p['said_by']))})" if p["said_by"] else ""),
@@ -469,6 +479,8 @@ def fact_name(t: Translator, table: object, key: object) -> str:
         return offence_name(t, head) + (f" ({cell(t, ' '.join(rest))})" if rest else "")
     if table == "strategies" and text == "strategy":
         return t._("national strategy or action plan")
+    if table == "legal_features" and text in FEATURE_LABELS:
+        return t._(FEATURE_LABELS[text])
     if table == "statistics" and head in statistic_labels(t):
         return statistic_label(t, head) + (f" ({cell(t, ' '.join(rest))})" if rest else "")
     return cell(t, text)
@@ -524,9 +536,18 @@ def gaps_section(data: BriefData, iso2: str, t: Translator) -> str:
                len(rows)).format(n=t.number(len(rows)))
     grouped = rows.groupby("table", sort=False)
     frame = pd.DataFrame([{t._("Table"): table_name(t, table), t._("Missing facts"): t.number(len(group)),
-                           t._("Facts"): "; ".join(fact_name(t, table, k) for k in group["key"])}
+                           t._("Facts"): _missing_facts(t, str(table), list(group["key"]))}
                           for table, group in grouped])
     return lead + "\n\n" + _table(frame)
+
+
+def _missing_facts(t: Translator, table: str, keys: list[str]) -> str:
+    # A scorecard cell is missing because a fact above is: its indicator ids would only repeat them.
+    if table == "scorecard":
+        return t.n("{n} indicator cannot be scored until the facts it reads are found",
+                   "{n} indicators cannot be scored until the facts they read are found", len(keys)).format(
+            n=t.number(len(keys)))
+    return "; ".join(fact_name(t, table, k) for k in keys)
 
 
 def statistic_label(t: Translator, indicator: str) -> str:

@@ -8,13 +8,14 @@ lacks (missing, empty or fuzzy) is shown in English followed by FALLBACK_MARK,
 so a reader sees it, and :func:`untranslated` lists it.
 
 The catalog template ``locale/briefs.pot`` is extracted from the code with
-``pybabel extract`` (:data:`EXTRACT_ARGS` on :data:`EXTRACT_PATHS`: the briefs
-and the figure they share with the paper); a test checks it is up to date.
+``pybabel extract`` (:data:`EXTRACT_ARGS` on :data:`EXTRACT_PATHS`: the briefs,
+the figure they share with the paper and the shared vocabulary); a test checks it is up to date.
 After changing a message, from the repository root::
 
-    .venv/bin/pybabel extract --no-default-keywords -k _ -k n:1,2 --no-location --sort-output \
+    .venv/bin/pybabel extract --no-default-keywords -k _ -k n:1,2 -k N_ --no-location --sort-output \
         --add-comments=TRANSLATORS: --project=tomas-briefs \
-        -o src/tomas_pipeline/briefs/locale/briefs.pot src/tomas_pipeline/briefs src/tomas_pipeline/figures/charts.py
+        -o src/tomas_pipeline/briefs/locale/briefs.pot src/tomas_pipeline/briefs src/tomas_pipeline/figures/charts.py \
+        src/tomas_pipeline/sources/vocabulary.py
     .venv/bin/pybabel update -D briefs -i src/tomas_pipeline/briefs/locale/briefs.pot \
         -d src/tomas_pipeline/briefs/locale
 
@@ -56,11 +57,12 @@ _LANGUAGE_SCRIPT = {"en": ("en", "Latn"), "sq": ("sq", "Latn"), "mk": ("mk", "Cy
 FALLBACK_MARK = "†"
 # pybabel's arguments, run from the repository root: only our two keywords, no
 # line numbers (they would make the template change with every edit above a message).
-EXTRACT_ARGS = ["extract", "--no-default-keywords", "-k", "_", "-k", "n:1,2", "--no-location",
+EXTRACT_ARGS = ["extract", "--no-default-keywords", "-k", "_", "-k", "n:1,2", "-k", "N_", "--no-location",
                 "--sort-output", "--add-comments=TRANSLATORS:", "--project=tomas-briefs"]
 # What is extracted, from the repository root: a brief's figure (figures.country_penalties) lives with
 # the paper's figures, its words in these catalogs.
-EXTRACT_PATHS = ["src/tomas_pipeline/briefs", "src/tomas_pipeline/figures/charts.py"]
+EXTRACT_PATHS = ["src/tomas_pipeline/briefs", "src/tomas_pipeline/figures/charts.py",
+                 "src/tomas_pipeline/sources/vocabulary.py"]
 
 
 class BriefLanguageError(TomasError):

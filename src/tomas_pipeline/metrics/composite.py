@@ -24,7 +24,7 @@ import pandas as pd
 
 from tomas_pipeline.core.errors import TomasInputError
 from tomas_pipeline.core.io import is_na
-from tomas_pipeline.metrics.scorecard import NOT_APPLICABLE, _comparison, _ids
+from tomas_pipeline.metrics.common import NOT_APPLICABLE, _comparison, _ids
 from tomas_pipeline.sources.tables import TABLES
 
 if TYPE_CHECKING:

@@ -518,7 +518,7 @@ def indicator_labels(method: Path | str | None) -> dict[str, str]:
     """Indicator id -> label from the method file (none without one)."""
     if not method or not Path(method).is_file():
         return {}
-    from tomas_pipeline.metrics.scorecard import load_indicators
+    from tomas_pipeline.metrics.method import load_indicators
 
     return {ind["id"]: ind["label"] for ind in load_indicators(method) if ind.get("label")}
 

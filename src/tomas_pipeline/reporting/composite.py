@@ -27,7 +27,7 @@ def ready() -> bool:
 
 def spec() -> dict:
     """The index block of the method file."""
-    from tomas_pipeline.metrics.scorecard import load_method
+    from tomas_pipeline.metrics.method import load_method
 
     return load_method(method_path())["index"]
 

@@ -102,7 +102,7 @@ def method_path() -> Path:
 def indicator_labels() -> dict[str, str]:
     """Indicator id -> label from the method file ({} when the method file is not there yet)."""
     try:
-        from tomas_pipeline.metrics.scorecard import load_indicators
+        from tomas_pipeline.metrics.method import load_indicators
 
         return {ind["id"]: ind["label"] for ind in load_indicators(method_path())}
     except (ImportError, FileNotFoundError, OSError):
@@ -111,7 +111,7 @@ def indicator_labels() -> dict[str, str]:
 
 def indicator_counts() -> tuple[int, int]:
     """(scored indicators, indicators recorded for context only) in the method file."""
-    from tomas_pipeline.metrics.scorecard import load_indicators
+    from tomas_pipeline.metrics.method import load_indicators
 
     indicators = load_indicators(method_path())
     scored = sum(1 for ind in indicators if ind["scored"])

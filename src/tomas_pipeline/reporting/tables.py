@@ -36,6 +36,7 @@ from tomas_pipeline.reporting.text import (
 )
 from tomas_pipeline.sources.normalise import spelling_key
 from tomas_pipeline.sources.schemas import stated_absent
+from tomas_pipeline.sources.vocabulary import FIELD_LABELS
 
 
 def _iso_columns(frame: pd.DataFrame, comparison: bool = True) -> list[str]:
@@ -173,7 +174,8 @@ def terminology_use_table(frame: pd.DataFrame) -> str:
 def scorecard_summary(scorecard: pd.DataFrame) -> str:
     """Per country: scored indicators met, partly met, not met, without data, not applicable
     (metrics.score_counts: the same count as the heat map and its description)."""
-    from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, load_indicators, score_counts
+    from tomas_pipeline.metrics.method import load_indicators
+    from tomas_pipeline.metrics.scorecard import SCORE_CATEGORIES, score_counts
 
     counts = score_counts(scorecard, load_indicators(method_path()), _iso_columns(scorecard))
     counts.insert(0, "Country", counts.pop("country_iso2").map(country_name))
@@ -217,17 +219,8 @@ def tracker_criteria_table(tracker: pd.DataFrame) -> str:
     return md_table(frame, raw=tuple(frame.columns))
 
 
-# What a law's `kind` or a strategy's `field` id reads as in a table; any other id reads with spaces.
-FIELD_LABELS = {"child_online": "children online", "child_rights": "children's rights",
-                "child_protection": "child protection", "criminal_code": "criminal law",
-                "criminal_procedure": "criminal procedure", "electronic_communications": "electronic communications",
-                "information_security": "information security", "information_society": "information society",
-                "organised_crime": "organised crime", "digital_agenda": "digital agenda",
-                "domestic_violence": "domestic violence", "social_protection": "social protection",
-                "data_protection": "data protection", "public_order": "public order"}
-
-
 def field_label(value: object) -> str:
+    """A law's `kind` or a strategy's `field` as a table shows it; an id the vocabulary lacks reads with spaces."""
     return MISSING if is_missing(value) else FIELD_LABELS.get(str(value), str(value).replace("_", " "))
 
 
@@ -406,7 +399,7 @@ def changes_note() -> str:
 def method_markdown() -> str:
     """The method appendix's table, from config/indicators.yaml (a note until the method exists)."""
     try:
-        from tomas_pipeline.metrics.scorecard import load_indicators, method_table
+        from tomas_pipeline.metrics.method import load_indicators, method_table
     except ImportError:
         return note_table(f"Method: {NOT_AVAILABLE}")
     if not method_path().is_file():
@@ -418,7 +411,7 @@ def method_markdown() -> str:
 
 def method_families() -> list[dict]:
     try:
-        from tomas_pipeline.metrics.scorecard import load_method
+        from tomas_pipeline.metrics.method import load_method
 
         return list(load_method(method_path())["families"]) if method_path().is_file() else []
     except (ImportError, FileNotFoundError, OSError):

@@ -171,6 +171,9 @@ def load_expectations(path: Path | str | None = None, schema: Path | str | None 
     return load_config(path, schema or path.resolve().parent.parent / EXPECTATIONS_SCHEMA)
 
 
+ENDED = "check: period ended"
+
+
 def _check_kind(years: int) -> str:
     return f"check: text older than {years} years"
 
@@ -515,6 +518,22 @@ def outdated(tables: dict, names: dict, compared: set, day: dt.date, years: int,
                              f"a statement of {name}'s law on '{str(r['feature']).replace('_', ' ')}' newer than "
                              f"the one of {_year(r['as_of'])}", f"stated as of {_year(r['as_of'])} ({r['source_id']})",
                              kind))
+    # Strategies: a plan is in force for its period, so a country whose newest period on record ended
+    # before the build's year still counts on the scorecard (the data says what was adopted) but is a
+    # check to make: a newer plan may exist that no source here records.
+    plans = _table(tables, "strategies", ["country_iso2", "title", "end_year", "source_id"])
+    plans = plans.assign(_end=plans["end_year"].map(_year))
+    for country, mine in plans[plans["_end"] != ""].groupby("country_iso2", sort=True):
+        code = str(country)
+        if code not in compared or (plans["country_iso2"].eq(code) & (plans["_end"] == "")).any():
+            continue  # a plan with no end year on record may still be in force
+        latest = mine.sort_values(["_end", "title"], kind="stable").iloc[-1]
+        if int(latest["_end"]) < day.year:
+            rows.append(_row("strategies", code, "strategy",
+                             f"a national strategy or action plan of {names.get(code, code)} in force after "
+                             f"{latest['_end']}",
+                             f"newest period on record ended in {latest['_end']} ({latest['source_id']})",
+                             ENDED))
     # Statistics: only a declared yearly series ages (a strategy's adoption year or one edition's rank
     # does not); its newest year on record is checked.
     series_of = {s["indicator"]: s["label"] for s in spec["statistics"] if s.get("yearly")}

@@ -196,7 +196,8 @@ _TABLES = (
             Column("key", "string", "The fact within the table."),
             Column("what", "string", "The fact, in words."),
             Column("kind", "string",
-                   "missing, or a check of a text older than the configured age (audit.outdated_after_years)."),
+                   "missing, a check of a text older than the configured age (audit.outdated_after_years), or "
+                   "a check of a strategy whose newest period on record has ended."),
             Column("tried", "string", "What was searched and what no row of it gives, or why no value could be coded."),
         ),
     ),
