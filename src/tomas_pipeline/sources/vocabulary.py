@@ -32,6 +32,7 @@ FIELD_LABELS = {
 
 # legal_features.csv's `feature`: ICMEC's model-legislation criteria and the laws the paper recommends.
 FEATURE_LABELS = {
+    "criminalises_grooming": N_("solicitation of children (grooming) as an offence"),
     "csam_definition": N_("a legal definition of child sexual abuse material"),
     "dedicated_child_protection_law": N_("a law dedicated to child protection"),
     "isp_reporting_duty": N_("a duty on internet service providers to report"),
