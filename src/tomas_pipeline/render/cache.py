@@ -20,7 +20,7 @@ import os
 import re
 import symtable
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -289,6 +289,32 @@ def _sha(*parts) -> str:
     return digest.hexdigest()
 
 
+# One stored entry, for the cell cache and the Pandoc part cache alike: {"sha256": ..., "body": {"key": ...}}.
+def read_record(path: Path, key: str, layout: Callable[[dict], bool], what: str = "entry") -> dict | None:
+    """The entry's body; None when there is none, or when it is damaged (then removed, with a warning)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        body = record["body"]
+        if record.get("sha256") != _sha(body) or body.get("key") != key:
+            raise ValueError("checksum does not match")
+        if not layout(body):
+            raise ValueError("unexpected layout")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("render cache: ignoring damaged %s %s (%s)", what, path.name, exc)
+        path.unlink(missing_ok=True)
+        return None
+    return dict(body)
+
+
+def write_record(path: Path, body: dict) -> None:
+    """Written whole or not at all: a killed render leaves no half entry behind."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"sha256": _sha(body), "body": body}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _tree_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
@@ -346,22 +372,11 @@ class Store:
 
     def load(self, key: str) -> dict | None:
         path = self._path(key)
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            body = record["body"]
-            if record.get("sha256") != _sha(body) or body.get("key") != key:
-                raise ValueError("checksum does not match")
-            reads, outputs = body["reads"], body["outputs"]
-            if not isinstance(reads, dict) or not isinstance(outputs, list):
-                raise ValueError("unexpected layout")
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.warning("render cache: ignoring damaged entry %s (%s)", path.name, exc)
-            path.unlink(missing_ok=True)
+        body = read_record(path, key, lambda b: isinstance(b["reads"], dict) and isinstance(b["outputs"], list))
+        if body is None:
             return None
         self.used.add(path.name)
-        for path_read, (kinds, print_) in reads.items():
+        for path_read, (kinds, print_) in body["reads"].items():
             if fingerprint(path_read, kinds) != print_:
                 return None
         return body
@@ -372,9 +387,7 @@ class Store:
         body = {"key": key, "unit": unit, "reads": {p: [k, fingerprint(p, k)] for p, k in sorted(reads.items())},
                 "outputs": outputs, "changed": changed}
         path = self._path(key)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"sha256": _sha(body), "body": body}), encoding="utf-8")
-        os.replace(tmp, path)
+        write_record(path, body)
         self.used.add(path.name)
 
     def prune(self) -> None:

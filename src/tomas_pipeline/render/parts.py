@@ -20,7 +20,6 @@ route and give the same bytes.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cache import _sha, read_record, write_record
 from .errors import RenderError
 from .qmd import _FENCE_RE, _closes
 
@@ -93,13 +93,6 @@ def _identity(executable: str) -> str:
     st = os.stat(executable)
     version = subprocess.run([executable, "--version"], capture_output=True, text=True).stdout
     return json.dumps([executable, st.st_size, st.st_mtime_ns, version])
-
-
-def _sha(*items) -> str:
-    digest = hashlib.sha256()
-    for item in items:
-        digest.update(json.dumps(item, sort_keys=True).encode("utf-8") + b"\0")
-    return digest.hexdigest()
 
 
 @dataclass
@@ -283,18 +276,8 @@ class PartCache:
         if self.folder is None:
             return None
         path = self.folder / f"{key}.json"
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            body = record["body"]
-            if record.get("sha256") != _sha(body) or body.get("key") != key:
-                raise ValueError("checksum does not match")
-            if not isinstance(body["entry"]["blocks"], str):
-                raise ValueError("unexpected layout")
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.warning("render cache: ignoring damaged Pandoc entry %s (%s)", path.name, exc)
-            path.unlink(missing_ok=True)
+        body = read_record(path, key, lambda b: isinstance(b["entry"]["blocks"], str), "Pandoc entry")
+        if body is None:
             return None
         self.used.add(path.name)
         return body["entry"]
@@ -306,9 +289,7 @@ class PartCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             body = {"key": key, "entry": entry}
             path = self.folder / f"{key}.json"
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"sha256": _sha(body), "body": body}), encoding="utf-8")
-            os.replace(tmp, path)
+            write_record(path, body)
             self.used.add(path.name)
         except OSError as exc:
             log.warning("render cache: cannot store a Pandoc part in %s (%s)", self.folder, exc)
