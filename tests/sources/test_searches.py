@@ -80,6 +80,19 @@ def test_one_and_two_searches_are_listed_in_date_order():
         "rows for other years only; searched 2026-11-30: NCMEC 2023 report (not reached)")
 
 
+def test_the_appendix_sentence_counts_the_searched_gaps_and_says_when_every_one_was(monkeypatch):
+    from tomas_pipeline.reporting import tables
+
+    monkeypatch.setattr(tables, "countries", lambda focus: pd.DataFrame({"iso2": ["RS", "AL"]}))
+    monkeypatch.setattr(tables, "names", lambda codes: "Serbia and Albania")
+    assert tables.gaps_searched_sentence(_gaps(), LOG) == (
+        "Of the 3 facts missing for Serbia and Albania, 2 have at least one search on record; for the other 1 "
+        "the column says that no search is recorded.")
+    every = pd.concat([LOG, _log(("treaty_actions", "RS", "*", "2026-12-04", "UN Treaty Collection", "not_reached"))])
+    assert tables.gaps_searched_sentence(_gaps(), every) == (
+        "Each of the 3 facts missing for Serbia and Albania has at least one search on record.")
+
+
 def test_a_star_search_covers_every_key_of_its_table_and_country_only():
     found = audit.with_searches(_gaps(), LOG).set_index("key")
     assert found.loc["grooming", "tried"].endswith("searched 2026-12-03: English copies of the Albanian code "
@@ -231,6 +244,10 @@ def test_the_built_appendix_lists_each_gaps_searches_and_counts_them(built_repo)
     # The count of the focus countries' gaps with a search, from the two files.
     done, total = audit.searched_count(gaps, log, ["RS", "AL", "MK"])
     assert 0 < done <= total
-    assert (f"Of the {total:,} facts missing for Serbia, Albania and North Macedonia, {done:,} have at least one "
-            "search on record") in appendix
+    if done == total:
+        assert (f"Each of the {total:,} facts missing for Serbia, Albania and North Macedonia has at least one "
+                "search on record.") in appendix
+    else:
+        assert (f"Of the {total:,} facts missing for Serbia, Albania and North Macedonia, {done:,} have at least "
+                f"one search on record; for the other {total - done:,}") in appendix
     assert "not yet" not in appendix.lower()

@@ -375,9 +375,10 @@ def gaps_searched_sentence(gaps: pd.DataFrame, searches: pd.DataFrame) -> str:
     done, total = searched_count(gaps, searches, focus)
     if not total:
         return f"No fact is missing for {names(focus)}."
-    return (f"Of the {total:,} facts missing for {names(focus)}, {done:,} have at least one search on record"
-            + ("." if done == total else f"; for the other {total - done:,} the column says that no search is "
-               "recorded."))
+    if done == total:
+        return f"Each of the {total:,} facts missing for {names(focus)} has at least one search on record."
+    return (f"Of the {total:,} facts missing for {names(focus)}, {done:,} have at least one search on record; "
+            f"for the other {total - done:,} the column says that no search is recorded.")
 
 
 def changes_table(changes: pd.DataFrame) -> str:
