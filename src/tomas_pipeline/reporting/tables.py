@@ -308,9 +308,10 @@ def conflicts_table(conflicts_frame: pd.DataFrame) -> str:
                     raw=("chosen", "other"))
 
 
-def _gap_view(gaps: pd.DataFrame, searches: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
+def _gap_view(gaps: pd.DataFrame, searches: pd.DataFrame | None) -> tuple[pd.DataFrame, dict, dict]:
     """The gaps in the appendix's order, each with what no row gives and the numbers of its searches;
-    and the searches so numbered, (date, where, outcome) -> number, in order of first use."""
+    the searches so numbered, (date, where, outcome) -> number, in order of first use; and how many
+    gaps each number serves."""
     from tomas_pipeline.sources.audit import MISSING as GAP
     from tomas_pipeline.sources.audit import attempts_for, before_searches, search_entries
 
@@ -321,6 +322,7 @@ def _gap_view(gaps: pd.DataFrame, searches: pd.DataFrame | None) -> tuple[pd.Dat
     view = gaps.assign(kind=kind, tried=tried, _o=gaps["country_iso2"].map(order), _check=kind != GAP)
     view = view.sort_values(["_check", "_o", "table", "key"], kind="stable")
     numbers: dict[tuple[str, str, str], int] = {}
+    uses: dict[int, int] = {}
     found, searched = [], []
     for _, row in view.iterrows():
         if searches is None or row["kind"] != GAP:
@@ -329,18 +331,20 @@ def _gap_view(gaps: pd.DataFrame, searches: pd.DataFrame | None) -> tuple[pd.Dat
             continue
         attempts = attempts_for(searches, str(row["table"]), row["country_iso2"], str(row["key"]))
         mine = [numbers.setdefault(entry, len(numbers) + 1) for entry in search_entries(attempts)]
+        for n in mine:
+            uses[n] = uses.get(n, 0) + 1
         found.append(before_searches(str(row["tried"]), attempts))
         searched.append(", ".join(str(n) for n in mine) if mine else "none recorded")
     view = view.assign(found=found, searched=searched,
                        country=view["country_iso2"].map(lambda c: MISSING if is_missing(c) else country_name(c)))
-    return view, numbers
+    return view, numbers, uses
 
 
 def gaps_table(gaps: pd.DataFrame, searches: pd.DataFrame | None = None) -> str:
     """One row per gap; given the search log, its searches as numbers into searches_table."""
     if gaps.empty:
         return note_table("The data has no known gaps in this build.")
-    view, _ = _gap_view(gaps, searches)
+    view, _, _ = _gap_view(gaps, searches)
     columns = {"country": "Country", "table": "Table", "what": "Fact", "kind": "Kind", "found": "Why it is listed"}
     if searches is not None:
         columns["searched"] = "Searches"
@@ -351,14 +355,9 @@ def searches_table(gaps: pd.DataFrame, searches: pd.DataFrame) -> str:
     """Each search the gaps table cites, once, by its number: date, where, what it gave, how many gaps."""
     from tomas_pipeline.sources.audit import OUTCOME_WORDS
 
-    view, numbers = _gap_view(gaps, searches)
+    _, numbers, uses = _gap_view(gaps, searches)
     if not numbers:
         return note_table("No search is on record for the gaps of this build.")
-    uses: dict[int, int] = {}
-    for cell in view["searched"]:
-        for n in str(cell).split(", "):
-            if n.isdigit():
-                uses[int(n)] = uses.get(int(n), 0) + 1
     rows = pd.DataFrame([{"n": str(n), "on": day, "where": where, "outcome": OUTCOME_WORDS.get(outcome, outcome),
                           "gaps": fmt_int(uses.get(n, 0))} for (day, where, outcome), n in numbers.items()])
     return md_table(rows, {"n": "No.", "on": "Searched on", "where": "Where", "outcome": "Outcome",
