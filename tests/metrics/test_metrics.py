@@ -515,3 +515,18 @@ def test_built_tracker_cites_evidence_and_unmeasured_are_not_unknown():
     cited = {s for v in tracker["evidence"].dropna() for s in v.split(";")}
     assert cited <= sources, cited - sources
     assert (tracker.loc[tracker["indicators"].isna(), "status"] == NOT_MEASURED).all()
+
+
+def test_a_partial_icmec_criterion_scores_half_and_passes_the_tables_declaration(tmp_path):
+    # Real data holds only yes and no; a partial must still be written (the bench's generated data has them).
+    from tomas_pipeline.metrics.families import icmec
+    from tomas_pipeline.sources.tables import write_table
+
+    method = load_method(METHOD)
+    features = pd.DataFrame([{"country_iso2": "RS", "feature": "csam_definition", "value": "partial",
+                              "article": "185", "source_id": "s", "preferred": True}])
+    frame = icmec(features, _countries(), method["indicators"], method["settings"])
+    cell = frame[(frame["country_iso2"] == "RS") & (frame["indicator"] == "icmec_definition")]
+    assert cell["score"].tolist() == [0.5]
+    write_table("icmec", frame, tmp_path / "icmec.csv")
+    assert "0.5" in (tmp_path / "icmec.csv").read_text(encoding="utf-8")

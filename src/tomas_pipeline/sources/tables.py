@@ -212,7 +212,7 @@ _TABLES = (
             Column("level", "string"),
             Column("jurisdiction", "string"),
             Column("value", "string"),
-            Column("score", "integer"),
+            Column("score", "number", "0 to 1: 1 yes, 0.5 partial, 0 no (legal_features.csv's value)."),
             Column("article", "string"),
             Column("note", "string"),
             Column("source_ids", "string"),
